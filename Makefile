@@ -1,0 +1,40 @@
+# make run: set everything up and serve the demo study on http://127.0.0.1:8000
+# make test: set everything up and run every check and test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: export DEBUG := 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/v1/  API docs: http://127.0.0.1:8000/api/docs/"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Tests run with DEBUG off, like production; they need a key, not a secret one.
+test: export SECRET_KEY ?= insecure-key-for-tests-only
+test: install lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,123 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors, services
+from .admin_base import AuditedAdmin, VoidableAdmin
+from .models import DoseLevel, Site, SiteRole, Study, User
+
+admin.site.site_header = "EDC-lite: NCT05734898"
+admin.site.site_title = "EDC-lite"
+admin.site.index_title = "NKG2D CAR-NK in relapsed/refractory AML"
+
+
+@admin.register(Study)
+class StudyAdmin(AuditedAdmin):
+    list_display = ("registry_id", "short_title", "phase", "target_enrollment", "escalation_design")
+    search_fields = ("registry_id", "title", "short_title")
+    fieldsets = [
+        (None, {"fields": ["registry_id", "title", "short_title", "sponsor", "phase"]}),
+        (
+            "Population",
+            {"fields": ["target_enrollment", "min_age_years", "max_age_years"]},
+        ),
+        (
+            "Dose escalation",
+            {
+                "fields": [
+                    "dlt_window_days",
+                    "cohort_size",
+                    "escalation_design",
+                    "deescalation",
+                    "boin_target",
+                    "boin_cutoff_eli",
+                    "boin_n_earlystop",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "version"]}),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.study_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.study_save(user=request.user, instance=instance, data=data, reason=reason)
+
+
+@admin.register(Site)
+class SiteAdmin(AuditedAdmin):
+    list_display = ("code", "name", "city", "country", "study", "is_active")
+    list_filter = ("is_active", "country")
+    list_select_related = ("study",)
+    search_fields = ("code", "name", "city")
+
+    def get_queryset(self, request):
+        return selectors.site_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.site_save(user=request.user, instance=instance, data=data, reason=reason)
+
+
+@admin.register(SiteRole)
+class SiteRoleAdmin(AuditedAdmin):
+    list_display = ("user", "role", "site", "is_active")
+    list_filter = ("role", "is_active", "site")
+    list_select_related = ("user", "site")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return selectors.site_role_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.site_role_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(DoseLevel)
+class DoseLevelAdmin(VoidableAdmin):
+    list_display = (
+        "number",
+        "label",
+        "cells_per_kg_million",
+        "is_placeholder",
+        "study",
+        "is_voided",
+    )
+    list_filter = ("is_placeholder", "is_voided")
+    list_select_related = ("study",)
+    search_fields = ("label",)
+    void_service = services.dose_level_void
+
+    def get_queryset(self, request):
+        return selectors.dose_level_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.dose_level_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+class SiteRoleInline(admin.TabularInline):
+    model = SiteRole
+    fk_name = "user"
+    extra = 0
+    fields = ("site", "role", "is_active")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    """Accounts are managed by administrators; roles are granted on the site roles page."""
+
+    inlines = [SiteRoleInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,170 @@
+"""What every app's admin shares.
+
+`AuditedAdmin` saves through the app's service (the same one the API calls), asks for a reason
+when a saved record is changed, validates the form by running that service once in a
+rolled-back savepoint (so a service's error shows on the form, not as a server error), never
+offers delete, and shows each record's history. `VoidableAdmin` adds "void with a reason".
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+REASON_FIELD = "change_reason"
+
+
+class _DryRun(Exception):
+    """Raised to roll back the savepoint of a validation-only service call."""
+
+
+class AuditedAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for change",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Required when a saved record is changed; kept in the record's history.",
+    )
+
+    # set by AuditedAdmin.get_form
+    admin_call_service = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[REASON_FIELD].required = True
+
+    def service_data(self) -> dict:
+        model_fields = {f.name for f in self._meta.model._meta.get_fields()}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != REASON_FIELD and name in model_fields
+        }
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.admin_call_service is None:
+            return
+        try:
+            with transaction.atomic():
+                fresh = None
+                if self.instance.pk is not None:
+                    fresh = type(self.instance)._default_manager.get(pk=self.instance.pk)
+                self.admin_call_service(
+                    instance=fresh,
+                    data=self.service_data(),
+                    reason=self.cleaned_data.get(REASON_FIELD),
+                )
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            self.add_service_errors(error)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages_ in error.message_dict.items():
+            if field in self.fields:
+                self.add_error(field, messages_)
+            else:
+                label = "" if field == NON_FIELD_ERRORS else f"{field.replace('_', ' ')}: "
+                self.add_error(None, [f"{label}{m}" for m in messages_])
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Subclasses implement `call_service(request, *, instance, data, reason)`."""
+
+    form = AuditedAdminForm
+    readonly_fields = ("created_at", "version")
+
+    def call_service(self, request, *, instance, data, reason):
+        raise NotImplementedError(f"{type(self).__name__} must save through a service")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        call = self.call_service
+
+        def admin_call_service(form_self, *, instance, data, reason):
+            return call(request, instance=instance, data=data, reason=reason)
+
+        return type(form_class.__name__, (form_class,), {"admin_call_service": admin_call_service})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets is None:
+            return fieldsets
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        return [*fieldsets, ("Reason for change", {"fields": [REASON_FIELD]})]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if REASON_FIELD in fields and (obj is None or not self.has_change_permission(request, obj)):
+            fields.remove(REASON_FIELD)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        self.call_service(
+            request,
+            instance=obj,
+            data=form.service_data(),
+            reason=form.cleaned_data.get(REASON_FIELD),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for voiding",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+@admin.action(description="Void selected records (entered in error)", permissions=["change"])
+def void_selected(modeladmin, request, queryset):
+    form = VoidForm(request.POST if request.POST.get("post") == "yes" else None)
+    if form.is_valid():
+        voided = 0
+        for obj in queryset:
+            try:
+                type(modeladmin).void_service(
+                    user=request.user, instance=obj, reason=form.cleaned_data["reason"]
+                )
+                voided += 1
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
+                )
+        if voided:
+            modeladmin.message_user(request, f"Voided {voided} record(s).", messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Void records",
+        "opts": modeladmin.model._meta,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action": "void_selected",
+    }
+    return TemplateResponse(request, "admin/void_confirmation.html", context)
+
+
+class VoidableAdmin(AuditedAdmin):
+    """Subclasses set `void_service` (a service taking `user=, instance=, reason=`)."""
+
+    actions = [void_selected]
+    void_service = None
+    list_filter = ("is_voided",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "is_voided", "voided_at", "void_reason")

@@ -1,0 +1,213 @@
+"""What every app's API shares: permissions, pagination, the error format, the audited
+viewset (writes through a service, reason for change, history of a record, void).
+
+Error format: 400 answers carry `{field: [messages]}` (DRF's own shape; `non_field_errors`
+for the record as a whole); other errors carry `{"detail": message}`.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .api_defaults import BoundedPageNumberPagination, StudyRolePermission
+
+REASON_HELP = "Why the record is changed. Required on every update (PUT/PATCH)."
+
+
+def _django_error_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: Django validation errors from services -> 400 with field-level
+    messages; a lost race on a database constraint -> 409."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_error_detail(exc))
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict()
+    return drf_exception_handler(exc, context)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record changed or conflicts with another record; reload and try again."
+    default_code = "conflict"
+
+
+class AuditedModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer for audited records: takes a `change_reason`, required on update."""
+
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=1000, help_text=REASON_HELP
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and not (attrs.get("change_reason") or "").strip():
+            raise serializers.ValidationError(
+                {
+                    "change_reason": [
+                        "A reason for change is required when a saved record is changed."
+                    ]
+                }
+            )
+        return attrs
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the record is voided.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+    change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = FieldChangeSerializer(many=True)
+
+
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _json_value(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
+
+
+def history_versions(instance) -> list[dict]:
+    """Every version of `instance`, newest first, each with the field-level diff to the one
+    before (for the first version: every field, from null)."""
+    records = list(
+        instance.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    tracked = [f.name for f in instance.history.model.tracked_fields]
+    versions = []
+    previous = None
+    for record in records:
+        if previous is None:
+            changes = [
+                {
+                    "field": name,
+                    "old": None,
+                    "new": _json_value(getattr(record, _attname(record, name))),
+                }
+                for name in tracked
+            ]
+        else:
+            delta = record.diff_against(previous, foreign_keys_are_objs=False)
+            changes = [
+                {"field": c.field, "old": _json_value(c.old), "new": _json_value(c.new)}
+                for c in delta.changes
+            ]
+        versions.append(
+            {
+                "history_id": record.history_id,
+                "timestamp": record.history_date,
+                "change_type": CHANGE_TYPES[record.history_type],
+                "user": record.history_user.get_username() if record.history_user else None,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+        previous = record
+    versions.reverse()
+    return versions
+
+
+def _attname(record, name):
+    return record._meta.get_field(name).attname
+
+
+class AuditedViewSetMixin:
+    """A model viewset whose writes go through the app's services.
+
+    Subclasses set `create_service` / `update_service` (callables taking
+    `user=, data=, instance=, reason=`), and optionally `void_service`.
+    """
+
+    create_service = None
+    update_service = None
+    void_service = None
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = data.pop("change_reason", None)
+        serializer.instance = type(self).create_service(
+            user=self.request.user, data=data, reason=reason
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = data.pop("change_reason", None)
+        serializer.instance = type(self).update_service(
+            user=self.request.user, data=data, instance=serializer.instance, reason=reason
+        )
+
+    @extend_schema(
+        summary="Change history of the record",
+        responses=VersionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=BoundedPageNumberPagination)
+    def history(self, request, pk=None):
+        instance = self.get_object()
+        versions = history_versions(instance)
+        page = self.paginate_queryset(versions)
+        if page is not None:
+            return self.get_paginated_response(VersionSerializer(page, many=True).data)
+        return Response(VersionSerializer(versions, many=True).data)
+
+
+class VoidActionMixin:
+    """`POST .../{id}/void/` with a reason: the record is voided, never deleted."""
+
+    @extend_schema(
+        summary="Void the record (entered in error)",
+        request=VoidSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        instance = self.get_object()
+        if not request.user.has_perm(
+            f"{instance._meta.app_label}.change_{instance._meta.model_name}"
+        ):
+            raise exceptions.PermissionDenied()
+        body = VoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        instance = type(self).void_service(
+            user=request.user, instance=instance, reason=body.validated_data["reason"]
+        )
+        return Response(self.get_serializer(instance).data)
+
+
+__all__ = [
+    "AuditedModelSerializer",
+    "AuditedViewSetMixin",
+    "BoundedPageNumberPagination",
+    "StudyRolePermission",
+    "VoidActionMixin",
+    "exception_handler",
+]

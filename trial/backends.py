@@ -1,0 +1,47 @@
+"""Authentication backend that turns a user's active site roles into Django permissions."""
+
+from django.apps import apps
+from django.contrib.auth.backends import BaseBackend
+
+from .roles import ROLE_GRANTS
+
+
+def _permissions_for(grant_key: str, actions: frozenset[str]) -> set[str]:
+    app_label, _, model_name = grant_key.partition(".")
+    try:
+        app_config = apps.get_app_config(app_label)
+    except LookupError:  # an app of a later release is not installed yet
+        return set()
+    models = [
+        m
+        for m in app_config.get_models()
+        if not m._meta.model_name.startswith("historical")
+        and (not model_name or m._meta.model_name == model_name)
+    ]
+    return {f"{app_label}.{action}_{m._meta.model_name}" for m in models for action in actions}
+
+
+def permissions_for_roles(roles: set[str]) -> frozenset[str]:
+    perms: set[str] = set()
+    for role in roles:
+        for grant_key, actions in ROLE_GRANTS[role].items():
+            perms |= _permissions_for(grant_key, actions)
+    return frozenset(perms)
+
+
+class StudyRoleBackend(BaseBackend):
+    """Grants the permissions of every role the user holds at any active site."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return frozenset()
+        if not hasattr(user_obj, "_study_role_perm_cache"):
+            roles = set(user_obj.site_roles.filter(is_active=True).values_list("role", flat=True))
+            user_obj._study_role_perm_cache = permissions_for_roles(roles)
+        return user_obj._study_role_perm_cache
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))

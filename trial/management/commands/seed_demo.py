@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from trial.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo study NCT05734898 (site, placeholder dose levels, one user per role). "
+        "Idempotent: running it again creates nothing new and changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-passwords",
+            action="store_true",
+            help="Give new demo users the printed demo password even when DEBUG is off.",
+        )
+
+    def handle(self, *args, **options):
+        set_passwords = settings.DEBUG or options["demo_passwords"]
+        result = seed_demo(set_passwords=set_passwords)
+        created = result["created"]
+        if created:
+            self.stdout.write(f"Created: {', '.join(created)}")
+        else:
+            self.stdout.write("Demo study already loaded: nothing to create.")
+        study, site = result["study"], result["site"]
+        self.stdout.write(f"Study {study.registry_id}, site {site.code} {site.name}")
+        if not set_passwords:
+            self.stdout.write(
+                "Demo users have no password (DEBUG is off): set one with "
+                "`manage.py changepassword USER`, or use --demo-passwords."
+            )
+            return
+        self.stdout.write(self.style.SUCCESS("Demo logins (http://127.0.0.1:8000/admin/):"))
+        for spec in DEMO_USERS:
+            role = spec.role or "superuser (admin)"
+            self.stdout.write(f"  {spec.username:<15} {DEMO_PASSWORD:<18} {role}")
+        self.stdout.write("  (passwords are set when a demo user is first created)")

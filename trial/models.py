@@ -1,0 +1,237 @@
+"""Study configuration (study, sites, dose levels), users and their roles per site.
+
+Every concrete model of the project inherits its audit history from `AuditedModel`.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class AuditedModel(models.Model):
+    """Base of every clinical and configuration table: history rows with who and why.
+
+    `version` counts saved versions; services raise it on every change.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class VoidableModel(AuditedModel):
+    """A record that is never deleted: entered in error -> voided with a reason."""
+
+    is_voided = models.BooleanField("voided", default=False, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    void_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may do, and where, comes from their `SiteRole`s."""
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+
+class Study(AuditedModel):
+    class Phase(models.TextChoices):
+        PHASE_1 = "1", "Phase 1"
+        PHASE_1_2 = "1/2", "Phase 1/2"
+        PHASE_2 = "2", "Phase 2"
+
+    class Design(models.TextChoices):
+        THREE_PLUS_THREE = "three_plus_three", "3+3"
+        BOIN = "boin", "BOIN (Bayesian optimal interval)"
+
+    registry_id = models.CharField(
+        "registry id",
+        max_length=11,
+        unique=True,
+        validators=[
+            RegexValidator(r"^NCT\d{8}$", "Enter a ClinicalTrials.gov id like NCT05734898.")
+        ],
+    )
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=80, blank=True)
+    sponsor = models.CharField(max_length=200, blank=True)
+    phase = models.CharField(max_length=3, choices=Phase.choices, default=Phase.PHASE_1)
+    target_enrollment = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)], help_text="Maximum number of patients."
+    )
+    min_age_years = models.PositiveSmallIntegerField("minimum age (years)", default=3)
+    max_age_years = models.PositiveSmallIntegerField("maximum age (years)", default=75)
+    dlt_window_days = models.PositiveSmallIntegerField(
+        "DLT window (days)",
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Day 0 is the first CAR-NK infusion; the window runs from day 0 through this day.",
+    )
+    cohort_size = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    escalation_design = models.CharField(
+        max_length=20, choices=Design.choices, default=Design.THREE_PLUS_THREE
+    )
+    deescalation = models.BooleanField(
+        "3+3 with de-escalation",
+        default=True,
+        help_text="3+3 only: a dose found too toxic sends the next cohort to the dose below "
+        "(Korn 1994) instead of stopping (Storer 1989).",
+    )
+    boin_target = models.DecimalField(
+        "BOIN target toxicity rate",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.300"),
+        validators=[MinValueValidator(Decimal("0.050")), MaxValueValidator(Decimal("0.500"))],
+    )
+    boin_cutoff_eli = models.DecimalField(
+        "BOIN elimination cutoff",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.950"),
+        validators=[MinValueValidator(Decimal("0.500")), MaxValueValidator(Decimal("0.999"))],
+    )
+    boin_n_earlystop = models.PositiveSmallIntegerField(
+        "BOIN early-stop count",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Stop when this many patients were treated at the current dose and the "
+        "decision is to stay. Empty: no early stop.",
+    )
+
+    class Meta:
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_age_years__lte=models.F("max_age_years")),
+                name="study_age_limits_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(boin_target__gt=0) & Q(boin_target__lt=1),
+                name="study_boin_target_is_a_rate",
+            ),
+            models.CheckConstraint(
+                condition=Q(boin_cutoff_eli__gt=0) & Q(boin_cutoff_eli__lt=1),
+                name="study_boin_cutoff_is_a_probability",
+            ),
+            models.CheckConstraint(
+                condition=Q(dlt_window_days__gte=1), name="study_dlt_window_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cohort_size__gte=1), name="study_cohort_size_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registry_id
+
+
+class Site(AuditedModel):
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="sites")
+    code = models.CharField(
+        max_length=2,
+        validators=[RegexValidator(r"^\d{2}$", "Enter a two-digit site code like 01.")],
+        help_text="Two digits; the prefix of this site's screening numbers (01-S-007).",
+    )
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166 alpha-2 code like CN.")],
+    )
+    is_active = models.BooleanField(
+        "open for screening", default=True, help_text="A closed site keeps its data."
+    )
+
+    class Meta:
+        ordering = ["study", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="site_code_unique_in_study"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SiteRole(AuditedModel):
+    """One role of one user at one site. Revoked roles are kept inactive, never deleted."""
+
+    class Role(models.TextChoices):
+        INVESTIGATOR = "investigator", "Investigator"
+        COORDINATOR = "coordinator", "Coordinator (research nurse)"
+        MONITOR = "monitor", "Monitor"
+        DATA_MANAGER = "data_manager", "Data manager"
+        SAFETY_REVIEWER = "safety_reviewer", "Safety reviewer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="site_roles"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["site", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site", "role"], name="site_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.site.code}"
+
+
+class DoseLevel(VoidableModel):
+    """A dose of the escalation, numbered 1..K as the escalation rules number them."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="dose_levels")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="1..K, lowest dose first."
+    )
+    label = models.CharField(max_length=80)
+    cells_per_kg_million = models.DecimalField(
+        "dose (x10^6 CAR-NK cells/kg)",
+        max_digits=8,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    schedule = models.CharField(
+        max_length=200, blank=True, help_text="e.g. single infusion on day 0."
+    )
+    is_placeholder = models.BooleanField(
+        "placeholder value",
+        default=False,
+        help_text="The registry gives no dose levels: a placeholder must be confirmed against "
+        "the protocol before the first enrollment.",
+    )
+
+    class Meta:
+        ordering = ["study", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "number"],
+                condition=Q(is_voided=False),
+                name="dose_level_number_unique_in_study",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="dose_level_number_from_one"),
+            models.CheckConstraint(
+                condition=Q(cells_per_kg_million__gt=0), name="dose_level_dose_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DL{self.number}: {self.label}"

@@ -1,0 +1,64 @@
+"""Reads of study configuration, and the site scoping every app's selectors reuse."""
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from .models import DoseLevel, Site, SiteRole, Study
+
+M = TypeVar("M", bound=Model)
+
+
+def site_ids_for(user, *, roles: tuple[str, ...] | None = None) -> set[int] | None:
+    """Ids of the sites where `user` holds an active role (any of `roles`, if given).
+
+    None means "every site": superusers are not scoped.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    if not hasattr(user, "_site_ids_cache"):
+        user._site_ids_cache = {}
+    key = tuple(sorted(roles)) if roles else ()
+    if key not in user._site_ids_cache:
+        qs = SiteRole.objects.filter(user=user, is_active=True)
+        if roles:
+            qs = qs.filter(role__in=roles)
+        user._site_ids_cache[key] = set(qs.values_list("site_id", flat=True))
+    return user._site_ids_cache[key]
+
+
+def scope_to_sites(qs: QuerySet[M], user, *, site_path: str = "site") -> QuerySet[M]:
+    """Only the rows of `qs` that belong to one of the user's sites (via `site_path`)."""
+    site_ids = site_ids_for(user)
+    if site_ids is None:
+        return qs
+    return qs.filter(**{f"{site_path}__in": site_ids})
+
+
+def user_has_role(user, role: str, *, site: Site | None = None) -> bool:
+    ids = site_ids_for(user, roles=(role,))
+    if ids is None:
+        return True
+    return bool(ids) if site is None else site.pk in ids
+
+
+def study_list(*, user) -> QuerySet[Study]:
+    qs = Study.objects.all()
+    site_ids = site_ids_for(user)
+    if site_ids is not None:
+        qs = qs.filter(sites__in=site_ids).distinct()
+    return qs.order_by("registry_id")
+
+
+def site_list(*, user) -> QuerySet[Site]:
+    return scope_to_sites(Site.objects.select_related("study"), user, site_path="pk")
+
+
+def dose_level_list(*, user) -> QuerySet[DoseLevel]:
+    return DoseLevel.objects.select_related("study").filter(study__in=study_list(user=user))
+
+
+def site_role_list(*, user) -> QuerySet[SiteRole]:
+    return scope_to_sites(SiteRole.objects.select_related("user", "site"), user)

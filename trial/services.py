@@ -1,0 +1,173 @@
+"""The one write path for study configuration, and the audit helpers every app's services use.
+
+Every write sets who (`_history_user`) and why (`_change_reason`) before `save()`, validates
+with `full_clean()` and runs inside `transaction.atomic`, so the admin and the API get the same
+validation and the same history rows.
+"""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditedModel, DoseLevel, Site, SiteRole, Study, VoidableModel
+
+A = TypeVar("A", bound=AuditedModel)
+
+REASON_REQUIRED = "A reason for change is required when a saved record is changed."
+
+
+def apply_data(obj: A, data: Mapping[str, Any]) -> A:
+    """Set the editable model fields in `data` on `obj`; anything else is a programming error."""
+    for name, value in data.items():
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ValueError(f"{type(obj).__name__} has no field {name!r}") from None
+        if not field.editable or field.primary_key:
+            raise ValueError(f"{type(obj).__name__}.{name} is not editable")
+        setattr(obj, field.attname if field.is_relation else name, _pk_or_value(field, value))
+    return obj
+
+
+def _pk_or_value(field, value):
+    if field.is_relation and value is not None and hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def audited_save(obj: A, *, user, reason: str | None = None) -> A:
+    """Validate and save `obj` with its history row: a change to a saved record needs a reason."""
+    reason = (reason or "").strip()
+    is_change = not obj._state.adding
+    if is_change and not reason:
+        raise ValidationError({"change_reason": REASON_REQUIRED})
+    obj.full_clean()
+    if is_change:
+        obj.version += 1
+    obj._history_user = user
+    obj._change_reason = reason or None
+    obj.save()
+    return obj
+
+
+def record_void(*, user, instance: VoidableModel, reason: str) -> VoidableModel:
+    """Void a record entered in error: it stays in the database and in its history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "A reason is required to void a record."})
+    if instance.is_voided:
+        raise ValidationError({"is_voided": "This record is already voided."})
+    instance.is_voided = True
+    instance.voided_at = timezone.now()
+    instance.void_reason = reason
+    return audited_save(instance, user=user, reason=f"Voided: {reason}")
+
+
+# --- study -------------------------------------------------------------------------------
+
+
+def study_save(
+    *, user, data: Mapping[str, Any], instance: Study | None = None, reason: str | None = None
+) -> Study:
+    with transaction.atomic():
+        study = apply_data(instance or Study(), data)
+        return audited_save(study, user=user, reason=reason)
+
+
+# --- sites and roles ---------------------------------------------------------------------
+
+
+def site_save(
+    *, user, data: Mapping[str, Any], instance: Site | None = None, reason: str | None = None
+) -> Site:
+    with transaction.atomic():
+        site = instance or Site()
+        if not site._state.adding and "study" in data and data["study"] != site.study:
+            raise ValidationError({"study": "A site cannot move to another study."})
+        return audited_save(apply_data(site, data), user=user, reason=reason)
+
+
+def site_role_save(
+    *, user, data: Mapping[str, Any], instance: SiteRole | None = None, reason: str | None = None
+) -> SiteRole:
+    """Grant a role (new record) or change one (e.g. revoke: is_active False, with a reason)."""
+    with transaction.atomic():
+        site_role = instance or SiteRole()
+        if not site_role._state.adding:
+            for name in ("user", "site", "role"):
+                if name in data and data[name] != getattr(site_role, name):
+                    raise ValidationError(
+                        {name: "Revoke this role and grant a new one instead of editing it."}
+                    )
+        return audited_save(apply_data(site_role, data), user=user, reason=reason)
+
+
+def site_role_grant(*, user, member, site: Site, role: str, reason: str | None = None) -> SiteRole:
+    """Give `member` `role` at `site`; re-activates a revoked role instead of duplicating it."""
+    with transaction.atomic():
+        existing = (
+            SiteRole.objects.select_for_update().filter(user=member, site=site, role=role).first()
+        )
+        if existing is None:
+            return site_role_save(
+                user=user, data={"user": member, "site": site, "role": role}, reason=reason
+            )
+        if existing.is_active:
+            return existing
+        return site_role_save(
+            user=user,
+            instance=existing,
+            data={"is_active": True},
+            reason=reason or "Role granted again",
+        )
+
+
+# --- dose levels -------------------------------------------------------------------------
+
+
+def dose_level_save(
+    *, user, data: Mapping[str, Any], instance: DoseLevel | None = None, reason: str | None = None
+) -> DoseLevel:
+    """Create a dose level as the next number 1..K, or change its label, dose or schedule."""
+    with transaction.atomic():
+        level = instance or DoseLevel()
+        if level._state.adding:
+            study = data.get("study")
+            if study is not None:
+                top = (
+                    DoseLevel.objects.filter(study=study, is_voided=False)
+                    .order_by("-number")
+                    .values_list("number", flat=True)
+                    .first()
+                ) or 0
+                if data.get("number") is not None and data["number"] > top + 1:
+                    raise ValidationError(
+                        {
+                            "number": f"Dose levels are numbered 1..K without gaps: the next is {top + 1}."
+                        }
+                    )
+        else:
+            for name in ("study", "number"):
+                if name in data and data[name] != getattr(level, name):
+                    raise ValidationError(
+                        {name: "The dose number cannot change: void this level and enter it anew."}
+                    )
+        return audited_save(apply_data(level, data), user=user, reason=reason)
+
+
+def dose_level_void(*, user, instance: DoseLevel, reason: str) -> DoseLevel:
+    """Void a dose level entered in error; only the highest one, so the rest stay 1..K."""
+    with transaction.atomic():
+        higher = DoseLevel.objects.filter(
+            study_id=instance.study_id, is_voided=False, number__gt=instance.number
+        )
+        if higher.exists():
+            raise ValidationError(
+                {
+                    "number": "Only the highest dose level can be voided: the others stay numbered 1..K."
+                }
+            )
+        return record_void(user=user, instance=instance, reason=reason)
