@@ -99,29 +99,18 @@ def _json_value(value):
 
 def history_versions(instance) -> list[dict]:
     """Every version of `instance`, newest first, each with the field-level diff to the one
-    before (for the first version: every field, from null)."""
-    records = list(
-        instance.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    tracked = [f.name for f in instance.history.model.tracked_fields]
+    before (for the first version: every field, from null). Foreign keys show as ids."""
+    records = instance.history.select_related("history_user").order_by("history_date", "history_id")
+    attnames = [(f.name, f.attname) for f in instance.history.model.tracked_fields]
     versions = []
     previous = None
     for record in records:
-        if previous is None:
-            changes = [
-                {
-                    "field": name,
-                    "old": None,
-                    "new": _json_value(getattr(record, _attname(record, name))),
-                }
-                for name in tracked
-            ]
-        else:
-            delta = record.diff_against(previous, foreign_keys_are_objs=False)
-            changes = [
-                {"field": c.field, "old": _json_value(c.old), "new": _json_value(c.new)}
-                for c in delta.changes
-            ]
+        changes = []
+        for name, attname in attnames:
+            old = getattr(previous, attname) if previous is not None else None
+            new = getattr(record, attname)
+            if previous is None or old != new:
+                changes.append({"field": name, "old": _json_value(old), "new": _json_value(new)})
         versions.append(
             {
                 "history_id": record.history_id,
@@ -135,10 +124,6 @@ def history_versions(instance) -> list[dict]:
         previous = record
     versions.reverse()
     return versions
-
-
-def _attname(record, name):
-    return record._meta.get_field(name).attname
 
 
 class AuditedViewSetMixin:

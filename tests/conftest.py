@@ -1,0 +1,73 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    DoseLevelFactory,
+    SiteFactory,
+    SiteRoleFactory,
+    StudyFactory,
+    UserFactory,
+)
+from trial.models import SiteRole
+
+Role = SiteRole.Role
+
+
+@pytest.fixture
+def study(db):
+    return StudyFactory()
+
+
+@pytest.fixture
+def site_a(study):
+    return SiteFactory(study=study, code="01", name="Site A")
+
+
+@pytest.fixture
+def site_b(study):
+    return SiteFactory(study=study, code="02", name="Site B")
+
+
+@pytest.fixture
+def dose_levels(study):
+    return [
+        DoseLevelFactory(study=study, number=n, cells_per_kg_million=d)
+        for n, d in ((1, 2), (2, 6), (3, 18))
+    ]
+
+
+def _member(username, site, role):
+    user = UserFactory(username=username)
+    SiteRoleFactory(user=user, site=site, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator_a(site_a):
+    return _member("coord_a", site_a, Role.COORDINATOR)
+
+
+@pytest.fixture
+def coordinator_b(site_b):
+    return _member("coord_b", site_b, Role.COORDINATOR)
+
+
+@pytest.fixture
+def monitor_a(site_a):
+    return _member("monitor_a", site_a, Role.MONITOR)
+
+
+@pytest.fixture
+def data_manager_a(site_a):
+    return _member("dm_a", site_a, Role.DATA_MANAGER)
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
