@@ -115,7 +115,10 @@ def test_an_update_with_a_reason_adds_one_history_row_carrying_it(api, data_mana
         data_manager_a,
         "Protocol amendment 2",
     )
-    assert update.cells_per_kg_million == Decimal("2.5")
+    assert (create.cells_per_kg_million, update.cells_per_kg_million) == (
+        Decimal("2"),
+        Decimal("2.5"),
+    )
 
     history = client.get(f"/api/v1/dose-levels/{level.pk}/history/").json()
     newest = history["results"][0]

@@ -138,6 +138,7 @@ def test_voiding_keeps_the_record_and_records_why(study, data_manager_a):
         "Voided: Entered twice",
     )
     assert void.history_user == data_manager_a
+    assert (create.history_type, create.is_voided) == ("+", False)
     # the number is free again for a corrected entry
     assert _level(data_manager_a, study, 1).number == 1
 
