@@ -1,0 +1,81 @@
+"""Project-wide guarantees: every record has audit history, nothing can be deleted."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.sessions.models import Session
+from simple_history.models import HistoricalChanges
+
+from config.api_urls import router
+
+AUDITED_APPS = ("trial", "screening", "dosing", "safety")
+
+
+def _project_models():
+    return [
+        model
+        for label in AUDITED_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not issubclass(model, HistoricalChanges)
+    ]
+
+
+def _has_history(model) -> bool:
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    return manager is not None and hasattr(model, manager)
+
+
+def test_the_history_check_can_tell_a_model_without_history():
+    assert _has_history(Session) is False
+
+
+def test_every_model_of_the_project_has_audit_history():
+    models = _project_models()
+    assert len(models) >= 5
+    assert [m.__name__ for m in models if not _has_history(m)] == []
+
+
+def test_every_audited_model_records_a_reason_field():
+    for model in _project_models():
+        history_model = getattr(model, model._meta.simple_history_manager_attribute).model
+        field_names = {f.name for f in history_model._meta.fields}
+        assert {"history_user", "history_change_reason", "history_date"} <= field_names, model
+
+
+@pytest.mark.django_db
+def test_no_admin_of_the_project_offers_delete(rf):
+    from django.contrib.auth import get_user_model
+
+    request = rf.get("/admin/")
+    request.user = get_user_model()(username="root", is_superuser=True, is_staff=True)
+    registered = {
+        m: a for m, a in admin.site._registry.items() if m._meta.app_label in AUDITED_APPS
+    }
+    assert set(_project_models()) <= set(registered), "every model has an admin page"
+    for model, model_admin in registered.items():
+        assert model_admin.has_delete_permission(request) is False, model
+        assert "delete_selected" not in model_admin.get_actions(request), model
+
+
+def test_no_api_endpoint_offers_delete():
+    assert router.registry, "the API registers its viewsets on the shared router"
+    for prefix, viewset, _basename in router.registry:
+        assert "delete" not in viewset.http_method_names, prefix
+
+
+def test_no_code_writes_around_the_history():
+    """QuerySet.update/delete and bulk_create/bulk_update write no history rows."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"\.(update|delete)\(\s*\)|\.update\(\w+=|bulk_create\(|bulk_update\(")
+    offenders = []
+    for label in AUDITED_APPS:
+        for path in (root / label).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if pattern.search(line) and "_with_history" not in line:
+                    offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert offenders == []
