@@ -1,10 +1,16 @@
 """Every app's API under /api/v1/, on one router."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from screening import api as screening_api
 from trial import api as trial_api
 
 router = DefaultRouter()
 trial_api.register(router)
+screening_api.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
+    *router.urls,
+]

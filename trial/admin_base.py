@@ -129,34 +129,56 @@ class VoidForm(forms.Form):
     )
 
 
-@admin.action(description="Void selected records (entered in error)", permissions=["change"])
-def void_selected(modeladmin, request, queryset):
-    form = VoidForm(request.POST if request.POST.get("post") == "yes" else None)
-    if form.is_valid():
-        voided = 0
-        for obj in queryset:
-            try:
-                type(modeladmin).void_service(
-                    user=request.user, instance=obj, reason=form.cleaned_data["reason"]
-                )
-                voided += 1
-            except ValidationError as error:
+def form_action(*, name, description, form_class, perform, intro, submit, permissions=("change",)):
+    """An admin action that asks for a form (a reason, a date) on an intermediate page, then
+    calls `perform(modeladmin, request, obj, cleaned_data)` for each selected record. A
+    service's ValidationError is reported per record; the others still go through."""
+
+    def run(modeladmin, request, queryset):
+        form = form_class(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_valid():
+            done = 0
+            for obj in queryset:
+                try:
+                    perform(modeladmin, request, obj, form.cleaned_data)
+                    done += 1
+                except ValidationError as error:
+                    modeladmin.message_user(
+                        request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
+                    )
+            if done:
                 modeladmin.message_user(
-                    request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
+                    request, f"{description}: {done} record(s).", messages.SUCCESS
                 )
-        if voided:
-            modeladmin.message_user(request, f"Voided {voided} record(s).", messages.SUCCESS)
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Void records",
-        "opts": modeladmin.model._meta,
-        "queryset": queryset,
-        "form": form,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        "action": "void_selected",
-    }
-    return TemplateResponse(request, "admin/void_confirmation.html", context)
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": description,
+            "intro": intro,
+            "submit": submit,
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action": name,
+        }
+        return TemplateResponse(request, "admin/form_action.html", context)
+
+    run.__name__ = name
+    return admin.action(description=description, permissions=list(permissions))(run)
+
+
+void_selected = form_action(
+    name="void_selected",
+    description="Void selected records (entered in error)",
+    form_class=VoidForm,
+    perform=lambda modeladmin, request, obj, data: type(modeladmin).void_service(
+        user=request.user, instance=obj, reason=data["reason"]
+    ),
+    intro="These records will be marked as voided. They stay in the database and in their "
+    "history, and the reason below is recorded with the change.",
+    submit="Void these records",
+)
 
 
 class VoidableAdmin(AuditedAdmin):

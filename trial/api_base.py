@@ -67,6 +67,22 @@ class AuditedModelSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A foreign key whose choices are the records the requesting user may see:
+    `selector(user=...)` gives them; another site's id is "does not exist", never leaked."""
+
+    def __init__(self, *, selector, model, **kwargs):
+        self.selector = selector
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:  # schema generation
+            return self.model._default_manager.none()
+        return self.selector(user=request.user)
+
+
 class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, help_text="Why the record is voided.")
 
@@ -192,6 +208,7 @@ __all__ = [
     "AuditedModelSerializer",
     "AuditedViewSetMixin",
     "BoundedPageNumberPagination",
+    "ScopedPrimaryKeyField",
     "StudyRolePermission",
     "VoidActionMixin",
     "exception_handler",

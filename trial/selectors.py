@@ -2,6 +2,7 @@
 
 from typing import TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 
 from .models import DoseLevel, Site, SiteRole, Study
@@ -62,3 +63,12 @@ def dose_level_list(*, user) -> QuerySet[DoseLevel]:
 
 def site_role_list(*, user) -> QuerySet[SiteRole]:
     return scope_to_sites(SiteRole.objects.select_related("user", "site"), user)
+
+
+def site_staff(*, user):
+    """Active users holding a role at one of the user's sites (e.g. who obtained consent)."""
+    users = get_user_model().objects.filter(is_active=True)
+    site_ids = site_ids_for(user)
+    if site_ids is None:
+        return users
+    return users.filter(site_roles__site__in=site_ids, site_roles__is_active=True).distinct()

@@ -38,6 +38,21 @@ def _pk_or_value(field, value):
     return value
 
 
+def refuse_changes(
+    obj: AuditedModel, data: Mapping[str, Any], names: tuple[str, ...], message: str
+) -> None:
+    """Reject `data` that would change one of `names` on an already saved `obj`."""
+    if obj._state.adding:
+        return
+    for name in names:
+        if name not in data:
+            continue
+        field = obj._meta.get_field(name)
+        attname = field.attname if field.is_relation else name
+        if _pk_or_value(field, data[name]) != getattr(obj, attname):
+            raise ValidationError({name: message})
+
+
 def audited_save(obj: A, *, user, reason: str | None = None) -> A:
     """Validate and save `obj` with its history row: a change to a saved record needs a reason."""
     reason = (reason or "").strip()
@@ -85,8 +100,7 @@ def site_save(
 ) -> Site:
     with transaction.atomic():
         site = instance or Site()
-        if not site._state.adding and "study" in data and data["study"] != site.study:
-            raise ValidationError({"study": "A site cannot move to another study."})
+        refuse_changes(site, data, ("study",), "A site cannot move to another study.")
         return audited_save(apply_data(site, data), user=user, reason=reason)
 
 
@@ -96,12 +110,12 @@ def site_role_save(
     """Grant a role (new record) or change one (e.g. revoke: is_active False, with a reason)."""
     with transaction.atomic():
         site_role = instance or SiteRole()
-        if not site_role._state.adding:
-            for name in ("user", "site", "role"):
-                if name in data and data[name] != getattr(site_role, name):
-                    raise ValidationError(
-                        {name: "Revoke this role and grant a new one instead of editing it."}
-                    )
+        refuse_changes(
+            site_role,
+            data,
+            ("user", "site", "role"),
+            "Revoke this role and grant a new one instead of editing it.",
+        )
         return audited_save(apply_data(site_role, data), user=user, reason=reason)
 
 
@@ -149,12 +163,12 @@ def dose_level_save(
                             "number": f"Dose levels are numbered 1..K without gaps: the next is {top + 1}."
                         }
                     )
-        else:
-            for name in ("study", "number"):
-                if name in data and data[name] != getattr(level, name):
-                    raise ValidationError(
-                        {name: "The dose number cannot change: void this level and enter it anew."}
-                    )
+        refuse_changes(
+            level,
+            data,
+            ("study", "number"),
+            "The dose number cannot change: void this level and enter it anew.",
+        )
         return audited_save(apply_data(level, data), user=user, reason=reason)
 
 

@@ -1,0 +1,305 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from trial.admin_base import VoidableAdmin, form_action
+from trial.selectors import site_list, site_staff
+
+from . import rules, selectors, services
+from .models import Consent, EligibilityAssessment, Subject
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    fields = (
+        "form_version",
+        "consent_date",
+        "signed_by",
+        "assent_obtained",
+        "withdrawn_date",
+        "is_voided",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentInline(admin.TabularInline):
+    model = EligibilityAssessment
+    extra = 0
+    fields = (
+        "attempt",
+        "assessment_date",
+        "eligible",
+        "reasons",
+        "confirmed_by",
+        "confirmed_at",
+        "is_voided",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subject)
+class SubjectAdmin(VoidableAdmin):
+    list_display = (
+        "screening_number",
+        "site",
+        "sex",
+        "date_of_birth",
+        "status",
+        "is_demo",
+        "is_voided",
+    )
+    list_filter = ("site", "status", "sex", "is_demo", "is_voided")
+    list_select_related = ("site",)
+    search_fields = ("screening_number",)
+    inlines = [ConsentInline, AssessmentInline]
+    void_service = services.subject_void
+    change_list_template = "admin/screening/subject/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "screening_number", "status", "is_demo")
+
+    def get_queryset(self, request):
+        return selectors.subject_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":
+            kwargs["queryset"] = site_list(user=request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:  # a registered subject keeps its site
+            kwargs["exclude"] = ["site"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.subject_save(user=request.user, instance=instance, data=data, reason=reason)
+
+    def get_urls(self):
+        log = path(
+            "screening-log/",
+            self.admin_site.admin_view(self.screening_log_view),
+            name="screening_subject_screening_log",
+        )
+        return [log, *super().get_urls()]
+
+    def screening_log_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        log = selectors.screening_log(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Screening log",
+            "opts": self.model._meta,
+            "log": log,
+            "criteria": rules.CRITERIA,
+        }
+        return TemplateResponse(request, "admin/screening/screening_log.html", context)
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_date = forms.DateField(
+        label="Date consent was withdrawn", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+withdraw_consent = form_action(
+    name="withdraw_consent",
+    description="Record withdrawal of consent",
+    form_class=WithdrawForm,
+    perform=lambda modeladmin, request, obj, data: services.consent_withdraw(
+        user=request.user, consent=obj, **data
+    ),
+    intro="The patient withdrew consent. The subject is withdrawn from the study; the consent "
+    "and everything recorded under it stay on record.",
+    submit="Record withdrawal",
+)
+
+
+@admin.register(Consent)
+class ConsentAdmin(VoidableAdmin):
+    list_display = (
+        "subject",
+        "form_version",
+        "consent_date",
+        "signed_by",
+        "assent_obtained",
+        "obtained_by",
+        "withdrawn_date",
+        "is_voided",
+    )
+    list_filter = ("signed_by", "is_voided", "subject__site")
+    list_select_related = ("subject", "obtained_by")
+    search_fields = ("subject__screening_number", "form_version")
+    actions = [withdraw_consent, *VoidableAdmin.actions]
+    void_service = services.consent_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "withdrawn_date", "withdrawal_reason")
+
+    def get_queryset(self, request):
+        return selectors.consent_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = selectors.subject_list(user=request.user).filter(is_voided=False)
+        if db_field.name == "obtained_by":
+            kwargs["queryset"] = site_staff(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.consent_save(user=request.user, instance=instance, data=data, reason=reason)
+
+
+def _answers(*codes):
+    return [code.lower() for code in codes]
+
+
+@admin.action(description="Confirm eligibility (investigator)", permissions=["change"])
+def confirm_eligibility(modeladmin, request, queryset):
+    for assessment in queryset:
+        try:
+            services.eligibility_confirm(user=request.user, assessment=assessment)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            modeladmin.message_user(request, f"{assessment}: {text}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{assessment}: confirmed.", messages.SUCCESS)
+
+
+@admin.register(EligibilityAssessment)
+class EligibilityAssessmentAdmin(VoidableAdmin):
+    list_display = (
+        "subject",
+        "attempt",
+        "assessment_date",
+        "eligible",
+        "failing_criteria",
+        "confirmed_by",
+        "confirmed_at",
+        "is_voided",
+    )
+    list_filter = ("eligible", "is_voided", "subject__site")
+    list_select_related = ("subject", "confirmed_by")
+    search_fields = ("subject__screening_number",)
+    actions = [confirm_eligibility, *VoidableAdmin.actions]
+    void_service = services.eligibility_assessment_void
+    fieldsets = [
+        ("Computed result (read-only)", {"fields": ["verdict", "criteria_table"]}),
+        (
+            "Screening attempt",
+            {"fields": ["subject", "attempt", "assessment_date", "age_at_assessment"]},
+        ),
+        ("Disease status", {"fields": _answers("I2", "I3", "I4", "I6")}),
+        ("Performance status", {"fields": ["ecog"]}),
+        (
+            "Organ function (I7): values and upper limits of normal in the same unit",
+            {
+                "fields": [
+                    "cardiac_function_grade",
+                    ("tbil", "tbil_uln"),
+                    ("ast", "ast_uln"),
+                    ("alt", "alt_uln"),
+                    ("creatinine", "creatinine_uln"),
+                ]
+            },
+        ),
+        (
+            "Pregnancy (I12)",
+            {
+                "fields": [
+                    "childbearing_potential",
+                    "pregnancy_test_date",
+                    "pregnancy_test_negative",
+                ]
+            },
+        ),
+        (
+            "NKG2D ligand expression (I8, for reference only)",
+            {"fields": ["i8", "nkg2d_ligand_positive_pct", "nkg2d_test_date"]},
+        ),
+        ("Other inclusion criteria", {"fields": _answers("I9", "I10", "I11", "I13")}),
+        (
+            "Exclusion criteria (yes = the statement is true of the patient)",
+            {"fields": _answers(*rules.EXCLUSION_CODES)},
+        ),
+        ("Investigator's confirmation", {"fields": ["confirmed_by", "confirmed_at"]}),
+        ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *super().get_readonly_fields(request, obj),
+            "attempt",
+            "verdict",
+            "criteria_table",
+            "age_at_assessment",
+            "confirmed_by",
+            "confirmed_at",
+        )
+
+    def get_queryset(self, request):
+        return selectors.assessment_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = selectors.subject_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.eligibility_assessment_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+    @admin.display(description="failing criteria")
+    def failing_criteria(self, obj):
+        return ", ".join(obj.reasons) or "-"
+
+    @admin.display(description="verdict")
+    def verdict(self, obj):
+        if obj.pk is None:
+            return "Computed when saved."
+        if obj.eligible is True:
+            return "Eligible"
+        if obj.eligible is False:
+            return f"Not eligible: {', '.join(obj.reasons)}"
+        unknown = [code for code, met in obj.criteria.items() if met is None]
+        return f"Not decidable yet: unknown {', '.join(unknown)}"
+
+    @admin.display(description="criteria")
+    def criteria_table(self, obj):
+        if not obj.criteria:
+            return "-"
+        label = {True: "met", False: "not met", None: "unknown"}
+        rows = format_html_join(
+            "",
+            "<tr><td><strong>{}</strong></td><td>{}</td><td>{}</td></tr>",
+            ((code, label[obj.criteria.get(code)], rules.CRITERIA[code]) for code in rules.CODES),
+        )
+        return format_html('<table class="criteria">{}</table>', rows)
+
+    @admin.display(description="age at assessment (years)")
+    def age_at_assessment(self, obj):
+        if obj.pk is None:
+            return "-"
+        return rules.age_in_completed_years(obj.subject.date_of_birth, obj.assessment_date)
