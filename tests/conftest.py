@@ -80,3 +80,8 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def investigator_a(site_a):
+    return _member("inv_a", site_a, Role.INVESTIGATOR)
