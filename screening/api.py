@@ -84,11 +84,11 @@ class AnswersField(serializers.DictField):
         errors = {}
         for code in answers:
             if code in rules.COMPUTED_CODES:
-                errors[code] = f"{code} is computed by the system from the assessment's data."
+                errors[code] = [f"{code} is computed by the system from the assessment's data."]
             elif code == "I14":
-                errors[code] = "I14 (written consent) comes from the subject's consent records."
+                errors[code] = ["I14 (written consent) comes from the subject's consent records."]
             elif code not in ANSWERABLE:
-                errors[code] = f"Unknown criterion code; the codes are {', '.join(ANSWERABLE)}."
+                errors[code] = [f"Unknown criterion code; the codes are {', '.join(ANSWERABLE)}."]
         if errors:
             raise serializers.ValidationError(errors)
         return answers
