@@ -76,7 +76,17 @@ class SubjectAdmin(VoidableAdmin):
     change_list_template = "admin/screening/subject/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "screening_number", "status", "is_demo")
+        fixed = ("site",) if obj is not None else ()  # a registered subject keeps its site
+        return (
+            *super().get_readonly_fields(request, obj),
+            *fixed,
+            "screening_number",
+            "status",
+            "is_demo",
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
         return selectors.subject_list(user=request.user)
@@ -85,11 +95,6 @@ class SubjectAdmin(VoidableAdmin):
         if db_field.name == "site":
             kwargs["queryset"] = site_list(user=request.user).filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:  # a registered subject keeps its site
-            kwargs["exclude"] = ["site"]
-        return super().get_form(request, obj, change, **kwargs)
 
     def call_service(self, request, *, instance, data, reason):
         return services.subject_save(user=request.user, instance=instance, data=data, reason=reason)
