@@ -38,6 +38,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+PROJECT_APPS = ["trial", "screening", "dosing", "safety"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,10 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "trial",
-    "screening",
-    "dosing",
-    "safety",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

@@ -69,7 +69,16 @@ def test_no_code_writes_around_the_history():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    pattern = re.compile(r"\.(update|delete)\(\s*\)|\.update\(\w+=|bulk_create\(|bulk_update\(")
+    pattern = re.compile(
+        r"(\)|objects)\.(update|delete)\(|\b\w+\.delete\(\)|bulk_(create|update)\("
+    )
+    caught = [
+        "Subject.objects.filter(x=1).update(status='x')",
+        "obj.delete()",
+        "M.objects.bulk_create(rows)",
+    ]
+    assert all(pattern.search(line) for line in caught)
+    assert not pattern.search("context.update(study=study)")
     offenders = []
     for label in AUDITED_APPS:
         for path in (root / label).rglob("*.py"):

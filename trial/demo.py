@@ -85,8 +85,10 @@ def _demo_user(spec: DemoUser, *, set_password: bool):
     return user, True
 
 
-def seed_demo(*, set_passwords: bool) -> dict:
-    """Create what is missing of the demo study; never changes what exists. Returns a summary."""
+def seed_demo(*, context: dict) -> list[str]:
+    """Create what is missing of the demo study; never changes what exists. Puts the study,
+    site and users in `context` for the other apps' demo data; returns what was created."""
+    set_passwords = context.get("set_passwords", False)
     created: list[str] = []
     with transaction.atomic():
         users = {}
@@ -130,4 +132,5 @@ def seed_demo(*, set_passwords: bool) -> dict:
                     user=actor, member=member, site=site, role=spec.role, reason=SEED_REASON
                 )
                 created.append(f"role {spec.role} for {spec.username}")
-    return {"study": study, "site": site, "users": users, "created": created}
+    context.update(study=study, site=site, users=users)
+    return created

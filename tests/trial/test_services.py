@@ -4,8 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from trial import services
-from trial.demo import seed_demo
-from trial.models import DoseLevel, Site, SiteRole, Study, User
+from trial.models import DoseLevel, Site, User
 
 pytestmark = pytest.mark.django_db
 
@@ -178,40 +177,3 @@ def test_granting_a_revoked_role_reactivates_it(site_a, data_manager_a):
         "Left the unit",
         None,
     ]
-
-
-def _counts():
-    models = (User, Study, Site, SiteRole, DoseLevel)
-    return {m.__name__: (m.objects.count(), m.history.count()) for m in models}
-
-
-def test_seed_demo_twice_creates_the_same_rows(db):
-    first = seed_demo(set_passwords=False)
-    after_first = _counts()
-    second = seed_demo(set_passwords=False)
-
-    assert _counts() == after_first
-    assert second["created"] == []
-    assert after_first == {
-        "User": (6, 6),
-        "Study": (1, 1),
-        "Site": (1, 1),
-        "SiteRole": (5, 5),
-        "DoseLevel": (3, 3),
-    }
-    study = first["study"]
-    assert (study.registry_id, study.target_enrollment, study.dlt_window_days) == (
-        "NCT05734898",
-        30,
-        28,
-    )
-    assert (study.min_age_years, study.max_age_years) == (3, 75)
-    assert list(
-        study.dose_levels.values_list("number", "cells_per_kg_million", "is_placeholder")
-    ) == [
-        (1, Decimal("2.000"), True),
-        (2, Decimal("6.000"), True),
-        (3, Decimal("18.000"), True),
-    ]
-    assert first["site"].name.endswith("Zhejiang University School of Medicine")
-    assert sorted(SiteRole.objects.values_list("role", flat=True)) == sorted(SiteRole.Role.values)

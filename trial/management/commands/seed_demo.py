@@ -1,13 +1,26 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from trial.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from trial.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+def demo_modules():
+    """Each installed project app's `demo` module, in INSTALLED_APPS order (trial first)."""
+    for app_config in apps.get_app_configs():
+        name = f"{app_config.name}.demo"
+        if app_config.name in settings.PROJECT_APPS and find_spec(name) is not None:
+            yield import_module(name)
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo study NCT05734898 (site, placeholder dose levels, one user per role). "
-        "Idempotent: running it again creates nothing new and changes nothing."
+        "Load the demo study NCT05734898 (site, placeholder dose levels, one user per role, "
+        "demo subjects). Idempotent: running it again creates nothing new and changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -19,13 +32,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         set_passwords = settings.DEBUG or options["demo_passwords"]
-        result = seed_demo(set_passwords=set_passwords)
-        created = result["created"]
+        context = {"set_passwords": set_passwords}
+        created = []
+        with transaction.atomic():
+            for module in demo_modules():
+                created += module.seed_demo(context=context)
         if created:
             self.stdout.write(f"Created: {', '.join(created)}")
         else:
             self.stdout.write("Demo study already loaded: nothing to create.")
-        study, site = result["study"], result["site"]
+        study, site = context["study"], context["site"]
         self.stdout.write(f"Study {study.registry_id}, site {site.code} {site.name}")
         if not set_passwords:
             self.stdout.write(

@@ -1,0 +1,92 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from screening.models import Consent, EligibilityAssessment, Subject
+from trial.models import DoseLevel, Site, SiteRole, Study, User
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (User, Study, Site, SiteRole, DoseLevel, Subject, Consent, EligibilityAssessment)
+
+
+def _counts():
+    return {m.__name__: (m.objects.count(), m.history.count()) for m in MODELS}
+
+
+def _seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_twice_creates_the_same_rows():
+    first = _seed()
+    after_first = _counts()
+    second = _seed()
+
+    assert _counts() == after_first
+    assert "Demo study already loaded: nothing to create." in second
+    assert "4 demo subjects" in first
+    rows = {name: n for name, (n, _history) in after_first.items()}
+    assert rows == {
+        "User": 6,
+        "Study": 1,
+        "Site": 1,
+        "SiteRole": 5,
+        "DoseLevel": 3,
+        "Subject": 4,
+        "Consent": 4,
+        "EligibilityAssessment": 3,
+    }
+
+
+def test_the_demo_study_is_nct05734898_with_placeholder_doses():
+    _seed()
+    study = Study.objects.get()
+    assert (study.registry_id, study.target_enrollment, study.dlt_window_days) == (
+        "NCT05734898",
+        30,
+        28,
+    )
+    assert (study.min_age_years, study.max_age_years, study.escalation_design) == (
+        3,
+        75,
+        "three_plus_three",
+    )
+    assert list(
+        study.dose_levels.values_list("number", "cells_per_kg_million", "is_placeholder")
+    ) == [
+        (1, Decimal("2.000"), True),
+        (2, Decimal("6.000"), True),
+        (3, Decimal("18.000"), True),
+    ]
+    assert (
+        Site.objects.get().name
+        == "The First Affiliated Hospital, Zhejiang University School of Medicine"
+    )
+    assert sorted(SiteRole.objects.values_list("role", flat=True)) == sorted(SiteRole.Role.values)
+
+
+def test_the_demo_subjects_are_at_different_stages_and_marked_as_demo():
+    _seed()
+    assert list(Subject.objects.values_list("screening_number", "status", "is_demo")) == [
+        ("01-S-001", "eligible", True),
+        ("01-S-002", "screen_failed", True),
+        ("01-S-003", "screening", True),
+        ("01-S-004", "screening", True),
+    ]
+    failed = EligibilityAssessment.objects.get(subject__screening_number="01-S-002")
+    assert failed.reasons == ["I7", "E13"]
+
+
+def test_passwords_are_printed_only_with_debug_or_the_flag(settings):
+    settings.DEBUG = False
+    quiet = _seed()
+    assert "demo-NCT05734898" not in quiet
+    assert not User.objects.get(username="coordinator").has_usable_password()
+
+    loud = _seed("--demo-passwords")
+    assert "coordinator     demo-NCT05734898" in loud
