@@ -87,9 +87,11 @@ def seed_demo(*, context: dict) -> list[str]:
         data={
             "subject": failed,
             "assessment_date": date(2026, 10, 12),
-            **NORMAL_ORGANS, "alt": Decimal("124"),
+            **NORMAL_ORGANS,
+            "alt": Decimal("124"),
             "childbearing_potential": False,
-            **ALL_MET, "e13": True,
+            **ALL_MET,
+            "e13": True,
         },
     )
     services.eligibility_confirm(user=investigator, assessment=assessment)
@@ -104,7 +106,8 @@ def seed_demo(*, context: dict) -> list[str]:
             "assessment_date": date(2026, 11, 4),
             **NORMAL_ORGANS,
             "childbearing_potential": True,
-            **ALL_MET, "e7": None,
+            **ALL_MET,
+            "e7": None,
         },
     )
 
