@@ -145,8 +145,8 @@ def three_plus_three_oc(
             pj = prob * cohort[dose - 1][j]
             if pj == 0.0:
                 continue
-            n2 = n[: dose - 1] + (n[dose - 1] + 3,) + n[dose:]
-            y2 = y[: dose - 1] + (y[dose - 1] + j,) + y[dose:]
+            n2 = (*n[: dose - 1], n[dose - 1] + 3, *n[dose:])
+            y2 = (*y[: dose - 1], y[dose - 1] + j, *y[dose:])
             rec = three_plus_three(n2, y2, dose, deescalation=deescalation)
             if rec.action == STOP:
                 p_mtd[rec.mtd or 0] += pj
