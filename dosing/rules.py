@@ -42,7 +42,8 @@ def _check(n: Sequence[int], y: Sequence[int], current: int) -> int:
 # --- 3+3 -------------------------------------------------------------------------------------
 
 
-def _too_toxic(n_d: int, y_d: int) -> bool:
+def _too_toxic(y_d: int) -> bool:
+    """Two or more DLTs, of 3 or of 6: the dose is never used again."""
     return y_d >= 2
 
 
@@ -60,7 +61,7 @@ def three_plus_three(
     d = current
     n_d, y_d = n[d - 1], y[d - 1]
 
-    if _too_toxic(n_d, y_d):
+    if _too_toxic(y_d):
         if d == 1:
             return Recommendation(
                 STOP,
@@ -110,7 +111,7 @@ def three_plus_three(
             d,
             reason=f"{y_d} of {n_d} patients had a DLT at dose {d}, the highest dose: it is the MTD.",
         )
-    if _too_toxic(n[d], y[d]):
+    if _too_toxic(y[d]):
         return Recommendation(
             STOP,
             None,
