@@ -8,6 +8,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 ESCALATE, STAY, DEESCALATE, STOP = "escalate", "stay", "de-escalate", "stop"
@@ -412,3 +413,68 @@ def boin_decision_table(
             )
         rows.append((n, escalate, deescalate, eliminate))
     return tuple(rows)
+
+
+# --- DLT window and evaluability (RULES.md section 4) ----------------------------------------
+
+PENDING, EVALUABLE_NO_DLT, DLT, NOT_EVALUABLE = (
+    "pending",
+    "evaluable_no_dlt",
+    "dlt",
+    "not_evaluable",
+)
+
+
+@dataclass(frozen=True)
+class DltFacts:
+    today: date
+    window_days: int  # the window runs from day 0 through day `window_days`, inclusive
+    day0: date | None  # the first CAR-NK infusion; None = not infused (yet)
+    full_assigned_dose: bool = True  # infused with the assigned dose level, not a partial dose
+    dlt_onset: date | None = None  # onset of a DLT recorded for the patient
+    dlt_adjudicated: bool = False  # confirmed by an investigator and a safety reviewer
+    off_study: date | None = None  # withdrawn, or died of causes unrelated to treatment
+
+
+@dataclass(frozen=True)
+class DltStatus:
+    status: str  # pending | evaluable_no_dlt | dlt | not_evaluable
+    replace: bool  # not evaluable: another patient takes the slot
+    window_end: date | None
+    reason: str
+
+
+def dlt_window_end(day0: date, window_days: int) -> date:
+    return day0 + timedelta(days=window_days)
+
+
+def dlt_status(facts: DltFacts) -> DltStatus:
+    """Where a patient stands in the DLT window, and whether they count in n (and y)."""
+    if facts.day0 is None:
+        if facts.off_study is not None:
+            return DltStatus(
+                NOT_EVALUABLE, True, None, "Off study before any CAR-NK infusion: replace."
+            )
+        return DltStatus(PENDING, False, None, "Not infused yet.")
+    end = dlt_window_end(facts.day0, facts.window_days)
+    if facts.dlt_onset is not None and facts.day0 <= facts.dlt_onset <= end:
+        if facts.dlt_adjudicated:
+            return DltStatus(DLT, False, end, f"DLT with onset {facts.dlt_onset}, adjudicated.")
+        return DltStatus(
+            PENDING,
+            False,
+            end,
+            "DLT recorded, awaiting confirmation by an investigator and a safety reviewer.",
+        )
+    if not facts.full_assigned_dose:
+        return DltStatus(NOT_EVALUABLE, True, end, "Partial or wrong dose without DLT: replace.")
+    if facts.off_study is not None and facts.off_study <= end:
+        return DltStatus(
+            NOT_EVALUABLE,
+            True,
+            end,
+            f"Off study on {facts.off_study}, before the end of the DLT window, without DLT: replace.",
+        )
+    if facts.today > end:
+        return DltStatus(EVALUABLE_NO_DLT, False, end, f"DLT window closed on {end} without DLT.")
+    return DltStatus(PENDING, False, end, f"In the DLT window until {end}.")

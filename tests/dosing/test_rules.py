@@ -1,15 +1,18 @@
 """Dose-escalation rules (RULES.md section 2): decision tables, no database."""
 
 import math
+from datetime import date
 
 import pytest
 
 from dosing.rules import (
+    DltFacts,
     boin,
     boin_boundaries,
     boin_decision_table,
     boin_select_mtd,
     boin_simulate,
+    dlt_status,
     prob_above_target,
     three_plus_three,
     three_plus_three_oc,
@@ -232,3 +235,97 @@ def test_boin_simulation_is_reproducible_with_a_seed():
     assert math.isclose(sum(a.p_mtd), 1.0)
     assert a.p_mtd.index(max(a.p_mtd)) == 3  # the dose at the target is chosen most often
     assert a.expected_n <= 30
+
+
+DAY0 = date(2026, 4, 1)  # day 28 is 29 April
+
+
+@pytest.mark.parametrize(
+    ("facts", "status", "replace"),
+    [
+        ({"today": date(2026, 3, 30), "day0": None}, "pending", False),
+        (
+            {"today": date(2026, 3, 30), "day0": None, "off_study": date(2026, 3, 29)},
+            "not_evaluable",
+            True,
+        ),
+        ({"today": date(2026, 4, 29), "day0": DAY0}, "pending", False),  # day 28: still inside
+        ({"today": date(2026, 4, 30), "day0": DAY0}, "evaluable_no_dlt", False),  # day 29: closed
+        (
+            {"today": date(2026, 4, 10), "day0": DAY0, "dlt_onset": date(2026, 4, 8)},
+            "pending",
+            False,
+        ),
+        (
+            {
+                "today": date(2026, 4, 10),
+                "day0": DAY0,
+                "dlt_onset": date(2026, 4, 8),
+                "dlt_adjudicated": True,
+            },
+            "dlt",
+            False,
+        ),
+        (
+            {
+                "today": date(2026, 5, 10),
+                "day0": DAY0,
+                "dlt_onset": date(2026, 4, 29),
+                "dlt_adjudicated": True,
+            },
+            "dlt",
+            False,
+        ),
+        (
+            {
+                "today": date(2026, 5, 10),
+                "day0": DAY0,
+                "dlt_onset": date(2026, 4, 30),
+                "dlt_adjudicated": True,
+            },
+            "evaluable_no_dlt",
+            False,
+        ),
+        (
+            {"today": date(2026, 4, 3), "day0": DAY0, "dlt_onset": DAY0, "dlt_adjudicated": True},
+            "dlt",
+            False,
+        ),  # day 0 counts
+        (
+            {"today": date(2026, 4, 10), "day0": DAY0, "full_assigned_dose": False},
+            "not_evaluable",
+            True,
+        ),
+        (
+            {
+                "today": date(2026, 4, 10),
+                "day0": DAY0,
+                "full_assigned_dose": False,
+                "dlt_onset": date(2026, 4, 5),
+                "dlt_adjudicated": True,
+            },
+            "dlt",
+            False,
+        ),  # a partial dose with a DLT counts
+        (
+            {"today": date(2026, 4, 20), "day0": DAY0, "off_study": date(2026, 4, 15)},
+            "not_evaluable",
+            True,
+        ),
+        (
+            {"today": date(2026, 5, 20), "day0": DAY0, "off_study": date(2026, 4, 29)},
+            "not_evaluable",
+            True,
+        ),
+        (
+            {"today": date(2026, 5, 20), "day0": DAY0, "off_study": date(2026, 4, 30)},
+            "evaluable_no_dlt",
+            False,
+        ),
+    ],
+)
+def test_dlt_window_and_evaluability(facts, status, replace):
+    result = dlt_status(DltFacts(window_days=28, **facts))
+    assert (result.status, result.replace) == (status, replace)
+    if facts["day0"] is not None:
+        assert result.window_end == date(2026, 4, 29)
