@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_defaults import BoundedPageNumberPagination, StudyRolePermission
+from .services import Conflict as DomainConflict
 
 REASON_HELP = "Why the record is changed. Required on every update (PUT/PATCH)."
 
@@ -34,7 +35,9 @@ def _django_error_detail(exc: DjangoValidationError):
 def exception_handler(exc, context):
     """DRF's handler, plus: Django validation errors from services -> 400 with field-level
     messages; a lost race on a database constraint -> 409."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DomainConflict):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_error_detail(exc))
     elif isinstance(exc, IntegrityError):
         exc = Conflict()

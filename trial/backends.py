@@ -6,26 +6,27 @@ from django.contrib.auth.backends import BaseBackend
 from .roles import ROLE_GRANTS
 
 
-def _permissions_for(grant_key: str, actions: frozenset[str]) -> set[str]:
-    app_label, _, model_name = grant_key.partition(".")
-    try:
-        app_config = apps.get_app_config(app_label)
-    except LookupError:  # an app of a later release is not installed yet
-        return set()
-    models = [
-        m
-        for m in app_config.get_models()
-        if not m._meta.model_name.startswith("historical")
-        and (not model_name or m._meta.model_name == model_name)
-    ]
-    return {f"{app_label}.{action}_{m._meta.model_name}" for m in models for action in actions}
+def _role_permissions(grants: dict[str, frozenset[str]]) -> set[str]:
+    """A model's own grant replaces its app's grant."""
+    perms: set[str] = set()
+    for app_label in {key.partition(".")[0] for key in grants}:
+        try:
+            app_config = apps.get_app_config(app_label)
+        except LookupError:  # an app of a later release is not installed yet
+            continue
+        for model in app_config.get_models():
+            name = model._meta.model_name
+            if name.startswith("historical"):
+                continue
+            actions = grants.get(f"{app_label}.{name}", grants.get(app_label, frozenset()))
+            perms |= {f"{app_label}.{action}_{name}" for action in actions}
+    return perms
 
 
 def permissions_for_roles(roles: set[str]) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles:
-        for grant_key, actions in ROLE_GRANTS[role].items():
-            perms |= _permissions_for(grant_key, actions)
+        perms |= _role_permissions(ROLE_GRANTS[role])
     return frozenset(perms)
 
 

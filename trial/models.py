@@ -81,6 +81,15 @@ class Study(AuditedModel):
     cohort_size = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
+    infusion_dose_tolerance_pct = models.DecimalField(
+        "infusion dose tolerance (%)",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("10.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+        help_text="An actual dose may exceed the planned dose by at most this much; an actual "
+        "dose this much below the planned dose is a partial dose.",
+    )
     escalation_design = models.CharField(
         max_length=20, choices=Design.choices, default=Design.THREE_PLUS_THREE
     )

@@ -16,12 +16,22 @@ CLINICAL_APPS = ("screening", "dosing", "safety", "followup")
 STUDY_CONFIGURATION = ("trial.study", "trial.site", "trial.doselevel")
 
 
-def _grants(config: frozenset[str], clinical: frozenset[str]) -> dict[str, frozenset[str]]:
+# Records of the study as a whole, kept by data managers or the safety review committee,
+# which site staff only read.
+STUDY_LEVEL = ("dosing.cohort", "dosing.escalationdecision", "dosing.lymphodepletionregimen")
+
+
+def _grants(
+    config: frozenset[str], clinical: frozenset[str], **models: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    """App-wide grants, then per-model grants ("dosing__cohort") that replace the app's."""
     grants = dict.fromkeys(STUDY_CONFIGURATION, VIEW)
     grants.update(dict.fromkeys(CLINICAL_APPS, clinical))
+    grants.update(dict.fromkeys(STUDY_LEVEL, VIEW))
     if config != VIEW:
         grants.update(dict.fromkeys(STUDY_CONFIGURATION, config))
         grants["trial.siterole"] = config
+    grants.update({key.replace("__", "."): actions for key, actions in models.items()})
     return grants
 
 
@@ -29,6 +39,14 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
     Role.INVESTIGATOR: _grants(config=VIEW, clinical=ENTER),
     Role.COORDINATOR: _grants(config=VIEW, clinical=ENTER),
     Role.MONITOR: _grants(config=VIEW, clinical=VIEW),
-    Role.DATA_MANAGER: _grants(config=ENTER, clinical=VIEW),
-    Role.SAFETY_REVIEWER: _grants(config=VIEW, clinical=VIEW),
+    Role.DATA_MANAGER: _grants(
+        config=ENTER, clinical=VIEW, dosing__cohort=ENTER, dosing__lymphodepletionregimen=ENTER
+    ),
+    # the committee decides escalation and confirms DLTs (a change of the DLT evaluation)
+    Role.SAFETY_REVIEWER: _grants(
+        config=VIEW,
+        clinical=VIEW,
+        dosing__escalationdecision=ENTER,
+        dosing__dltevaluation=frozenset({"view", "change"}),
+    ),
 }

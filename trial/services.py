@@ -16,6 +16,12 @@ from .models import AuditedModel, DoseLevel, Site, SiteRole, Study, VoidableMode
 
 A = TypeVar("A", bound=AuditedModel)
 
+
+class Conflict(ValidationError):
+    """The request clashes with the current state (a full cohort, a second enrollment): the API
+    answers 409, the admin shows it on the form."""
+
+
 REASON_REQUIRED = "A reason for change is required when a saved record is changed."
 
 

@@ -1,0 +1,204 @@
+"""Reads of dosing data, and the live escalation state of a study."""
+
+from dataclasses import asdict
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from trial.models import Study
+from trial.selectors import scope_to_sites, study_list
+
+from . import rules
+from .models import Cohort, DltEvaluation, Enrollment, EscalationDecision, Infusion, Lymphodepletion
+
+
+def cohort_list(*, user) -> QuerySet[Cohort]:
+    evaluated = Q(enrollments__dlt_evaluation__status__in=[rules.EVALUABLE_NO_DLT, rules.DLT])
+    return (
+        Cohort.objects.filter(study__in=study_list(user=user))
+        .select_related("study", "dose_level", "decision")
+        .annotate(
+            n_enrolled=Count("enrollments", distinct=True),
+            n_evaluable=Count("enrollments", filter=evaluated, distinct=True),
+            n_dlt=Count(
+                "enrollments",
+                filter=Q(enrollments__dlt_evaluation__status=rules.DLT),
+                distinct=True,
+            ),
+            n_replaced=Count(
+                "enrollments", filter=Q(enrollments__dlt_evaluation__replace=True), distinct=True
+            ),
+        )
+    )
+
+
+def enrollment_list(*, user) -> QuerySet[Enrollment]:
+    return scope_to_sites(
+        Enrollment.objects.select_related("subject__site", "cohort__dose_level", "enrolled_by"),
+        user,
+        site_path="subject__site",
+    )
+
+
+def lymphodepletion_list(*, user) -> QuerySet[Lymphodepletion]:
+    return scope_to_sites(
+        Lymphodepletion.objects.select_related("enrollment__subject__site", "regimen"),
+        user,
+        site_path="enrollment__subject__site",
+    )
+
+
+def infusion_list(*, user) -> QuerySet[Infusion]:
+    return scope_to_sites(
+        Infusion.objects.select_related("enrollment__subject__site", "dose_level"),
+        user,
+        site_path="enrollment__subject__site",
+    )
+
+
+def dlt_evaluation_list(*, user) -> QuerySet[DltEvaluation]:
+    return scope_to_sites(
+        DltEvaluation.objects.select_related(
+            "enrollment__subject__site",
+            "enrollment__cohort__dose_level",
+            "investigator_confirmed_by",
+            "reviewer_confirmed_by",
+        ),
+        user,
+        site_path="enrollment__subject__site",
+    )
+
+
+def decision_list(*, user) -> QuerySet[EscalationDecision]:
+    return EscalationDecision.objects.filter(
+        cohort__study__in=study_list(user=user)
+    ).select_related("cohort__dose_level", "next_dose_level", "mtd_dose_level", "signed_by")
+
+
+def active_infusions(enrollment: Enrollment) -> list[Infusion]:
+    return [i for i in enrollment.infusions.all() if not i.is_voided]
+
+
+def dlt_facts(
+    evaluation: DltEvaluation, *, infusions: list[Infusion], window_days: int, today: date
+) -> rules.DltFacts:
+    """The rule's input from an enrolled subject's records."""
+    enrollment = evaluation.enrollment
+    assigned = enrollment.cohort.dose_level_id
+    day0 = min((timezone.localdate(i.started_at) for i in infusions), default=None)
+    full = all(i.dose_level_id == assigned and not i.partial_dose for i in infusions)
+    return rules.DltFacts(
+        today=today,
+        window_days=window_days,
+        day0=day0,
+        full_assigned_dose=full,
+        dlt_onset=evaluation.dlt_onset_date,
+        dlt_adjudicated=evaluation.dlt_adjudicated,
+        off_study=evaluation.off_study_date,
+    )
+
+
+def recommend(study: Study, n: list[int], y: list[int], current: int) -> rules.Recommendation:
+    if study.escalation_design == Study.Design.BOIN:
+        return rules.boin(
+            n,
+            y,
+            current,
+            target=float(study.boin_target),
+            cutoff_eli=float(study.boin_cutoff_eli),
+            n_earlystop=study.boin_n_earlystop,
+        )
+    return rules.three_plus_three(n, y, current, deescalation=study.deescalation)
+
+
+def escalation_state(*, study: Study, today: date | None = None) -> dict:
+    """Per dose level: treated, pending, evaluable (n) and DLT (y) counts, from every site; the
+    design's recommendation at the current dose; what it waits for; the decisions so far.
+
+    A fixed number of queries, whatever the number of patients.
+    """
+    today = today or timezone.localdate()
+    levels = list(study.dose_levels.filter(is_voided=False).order_by("number"))
+    number_of = {level.pk: level.number for level in levels}
+    k = len(levels)
+    treated, pending, n, y = [0] * k, [0] * k, [0] * k, [0] * k
+    enrollments = (
+        Enrollment.objects.filter(cohort__study=study)
+        .select_related("cohort", "dlt_evaluation")
+        .prefetch_related(Prefetch("infusions", queryset=Infusion.objects.order_by("number")))
+    )
+    cohorts = list(study.cohorts.select_related("dose_level").order_by("sequence"))
+    pending_in_cohort: dict[int, int] = {}
+    for enrollment in enrollments:
+        index = number_of[enrollment.cohort.dose_level_id] - 1
+        infusions = active_infusions(enrollment)
+        status = rules.dlt_status(
+            dlt_facts(
+                enrollment.dlt_evaluation,
+                infusions=infusions,
+                window_days=study.dlt_window_days,
+                today=today,
+            )
+        )
+        if infusions:
+            treated[index] += 1
+        if status.status == rules.PENDING:
+            pending[index] += 1
+            pending_in_cohort[enrollment.cohort_id] = (
+                pending_in_cohort.get(enrollment.cohort_id, 0) + 1
+            )
+        elif status.status in (rules.EVALUABLE_NO_DLT, rules.DLT):
+            n[index] += 1
+            y[index] += status.status == rules.DLT
+
+    current_cohort = cohorts[-1] if cohorts else None
+    current = number_of[current_cohort.dose_level_id] if current_cohort else 1
+    recommendation = recommend(study, n, y, current) if k else None
+    waiting = pending_in_cohort.get(current_cohort.pk, 0) if current_cohort else 0
+    if current_cohort is None:
+        note = "No cohort yet: open the first cohort at dose 1."
+    elif waiting:
+        note = f"Waiting for {waiting} patient(s) of cohort {current_cohort.sequence} still in their DLT window or awaiting DLT adjudication."
+    else:
+        note = ""
+    decisions = list(
+        EscalationDecision.objects.filter(cohort__study=study)
+        .select_related("cohort__dose_level", "next_dose_level", "mtd_dose_level", "signed_by")
+        .order_by("cohort__sequence")
+    )
+    stopped = next((d for d in decisions if d.action == rules.STOP), None)
+    state = {
+        "study": study.registry_id,
+        "design": study.escalation_design,
+        "deescalation": study.deescalation,
+        "as_of": today,
+        "current_dose": current if current_cohort else None,
+        "current_cohort": current_cohort,
+        "ready_for_decision": bool(
+            current_cohort and current_cohort.status == Cohort.Status.AWAITING_REVIEW
+        ),
+        "waiting_for": waiting,
+        "note": note,
+        "recommendation": asdict(recommendation) if recommendation else None,
+        "doses": [
+            {
+                "dose": level.number,
+                "label": level.label,
+                "cells_per_kg_million": level.cells_per_kg_million,
+                "treated": treated[i],
+                "pending": pending[i],
+                "n": n[i],
+                "y": y[i],
+            }
+            for i, level in enumerate(levels)
+        ],
+        "decisions": decisions,
+        "escalation_complete": stopped is not None,
+        "mtd": (stopped.mtd_dose_level.number if stopped and stopped.mtd_dose_level else None),
+        "boin_boundaries": None,
+    }
+    if study.escalation_design == Study.Design.BOIN:
+        lambda_e, lambda_d = rules.boin_boundaries(float(study.boin_target))
+        state["boin_boundaries"] = {"lambda_e": lambda_e, "lambda_d": lambda_d}
+    return state
