@@ -3,14 +3,18 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from dosing import api as dosing_api
 from screening import api as screening_api
 from trial import api as trial_api
 
 router = DefaultRouter()
 trial_api.register(router)
 screening_api.register(router)
+dosing_api.register(router)
 
 urlpatterns = [
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
+    path("escalation/", dosing_api.EscalationView.as_view(), name="escalation"),
+    path("escalation/simulate/", dosing_api.SimulationView.as_view(), name="escalation-simulate"),
     *router.urls,
 ]

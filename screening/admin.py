@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from trial.admin_base import VoidableAdmin, form_action
@@ -83,7 +83,20 @@ class SubjectAdmin(VoidableAdmin):
             "screening_number",
             "status",
             "is_demo",
+            "enrollment",
         )
+
+    @admin.display(description="enrollment")
+    def enrollment(self, obj):
+        """Where the subject is enrolled, or a link to enroll an eligible subject."""
+        enrollment = getattr(obj, "enrollment", None) if obj.pk else None
+        if enrollment is not None:
+            url = reverse("admin:dosing_enrollment_change", args=[enrollment.pk])
+            return format_html('<a href="{}">{}</a>', url, enrollment)
+        if obj.status == Subject.Status.ELIGIBLE:
+            url = reverse("admin:dosing_enrollment_add") + f"?subject={obj.pk}"
+            return format_html('<a href="{}">Enroll in the open cohort</a>', url)
+        return "-"
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -160,16 +160,20 @@ class AuditedViewSetMixin:
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("change_reason", None)
-        serializer.instance = type(self).create_service(
-            user=self.request.user, data=data, reason=reason
-        )
+        saved = type(self).create_service(user=self.request.user, data=data, reason=reason)
+        serializer.instance = self.reload(saved)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("change_reason", None)
-        serializer.instance = type(self).update_service(
+        saved = type(self).update_service(
             user=self.request.user, data=data, instance=serializer.instance, reason=reason
         )
+        serializer.instance = self.reload(saved)
+
+    def reload(self, obj):
+        """The saved record as the list shows it (annotations, related rows)."""
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
 
     @extend_schema(
         summary="Change history of the record",
@@ -204,7 +208,7 @@ class VoidActionMixin:
         instance = type(self).void_service(
             user=request.user, instance=instance, reason=body.validated_data["reason"]
         )
-        return Response(self.get_serializer(instance).data)
+        return Response(self.get_serializer(self.reload(instance)).data)
 
 
 __all__ = [

@@ -18,11 +18,17 @@ class StudyRolePermission(permissions.DjangoModelPermissions):
         "OPTIONS": [],
     }
 
+    # actions that change an existing record (POST .../{id}/void/ etc.) need "change", not "add"
+    change_actions = frozenset({"void", "withdraw", "confirm"})
+
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
         if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
             return True
+        if getattr(view, "action", None) in self.change_actions:
+            model = self._queryset(view).model
+            return request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
         return super().has_permission(request, view)
 
 

@@ -1,0 +1,327 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from screening.models import Subject
+from screening.selectors import subject_list
+from trial.admin_base import AuditedAdmin, VoidableAdmin
+from trial.models import SiteRole
+from trial.selectors import dose_level_list, study_list
+
+from . import selectors, services
+from .models import (
+    Cohort,
+    DltEvaluation,
+    Enrollment,
+    EscalationDecision,
+    Infusion,
+    Lymphodepletion,
+    LymphodepletionRegimen,
+)
+
+
+@admin.register(LymphodepletionRegimen)
+class RegimenAdmin(AuditedAdmin):
+    list_display = ("name", "schedule", "is_placeholder", "study")
+    list_select_related = ("study",)
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return LymphodepletionRegimen.objects.filter(study__in=study_list(user=request.user))
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.regimen_save(user=request.user, instance=instance, data=data, reason=reason)
+
+
+@admin.register(Cohort)
+class CohortAdmin(AuditedAdmin):
+    list_display = (
+        "sequence",
+        "dose_level",
+        "size",
+        "status",
+        "filled_slots",
+        "n_evaluable",
+        "n_dlt",
+        "study",
+    )
+    list_filter = ("status", "dose_level")
+    list_select_related = ("study", "dose_level")
+    change_list_template = "admin/dosing/cohort/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("study", "dose_level") if obj is not None else ()
+        return (
+            *super().get_readonly_fields(request, obj),
+            *fixed,
+            "sequence",
+            "status",
+            "opened_by_decision",
+        )
+
+    def get_queryset(self, request):
+        return selectors.cohort_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "dose_level":
+            kwargs["queryset"] = dose_level_list(user=request.user).filter(is_voided=False)
+        if db_field.name == "study":
+            kwargs["queryset"] = study_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.cohort_open_first(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+    @admin.display(description="filled slots")
+    def filled_slots(self, obj):
+        return f"{obj.n_enrolled} / {obj.size + obj.n_replaced}"
+
+    @admin.display(description="evaluable")
+    def n_evaluable(self, obj):
+        return obj.n_evaluable
+
+    @admin.display(description="DLTs")
+    def n_dlt(self, obj):
+        return obj.n_dlt
+
+    def changelist_view(self, request, extra_context=None):
+        states = [
+            selectors.escalation_state(study=study) for study in study_list(user=request.user)
+        ]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "escalation_states": states}
+        )
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(AuditedAdmin):
+    list_display = ("subject", "cohort", "enrollment_date", "enrolled_by")
+    list_filter = ("cohort",)
+    list_select_related = ("subject", "cohort__dose_level", "enrolled_by")
+    search_fields = ("subject__screening_number",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("subject", "cohort") if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed, "enrolled_by")
+
+    def get_queryset(self, request):
+        return selectors.enrollment_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = subject_list(user=request.user).filter(
+                status=Subject.Status.ELIGIBLE
+            )
+        if db_field.name == "cohort":
+            kwargs["queryset"] = selectors.cohort_list(user=request.user).filter(
+                status=Cohort.Status.OPEN
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.enrollment_create(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(Lymphodepletion)
+class LymphodepletionAdmin(VoidableAdmin):
+    list_display = ("enrollment", "regimen", "start_date", "end_date", "completed", "is_voided")
+    list_select_related = ("enrollment__subject", "enrollment__cohort__dose_level", "regimen")
+    search_fields = ("enrollment__subject__screening_number",)
+    void_service = services.lymphodepletion_void
+
+    def get_queryset(self, request):
+        return selectors.lymphodepletion_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "enrollment":
+            kwargs["queryset"] = selectors.enrollment_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.lymphodepletion_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(Infusion)
+class InfusionAdmin(VoidableAdmin):
+    list_display = (
+        "enrollment",
+        "number",
+        "started_at",
+        "dose_level",
+        "actual_cells_per_kg_million",
+        "partial_dose",
+        "infusion_reaction",
+        "is_voided",
+    )
+    list_filter = ("partial_dose", "infusion_reaction", "is_voided")
+    list_select_related = ("enrollment__subject", "enrollment__cohort__dose_level", "dose_level")
+    search_fields = ("enrollment__subject__screening_number",)
+    void_service = services.infusion_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "number", "partial_dose")
+
+    def get_queryset(self, request):
+        return selectors.infusion_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "enrollment":
+            kwargs["queryset"] = selectors.enrollment_list(user=request.user)
+        if db_field.name == "dose_level":
+            kwargs["queryset"] = dose_level_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.infusion_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+def _confirm(as_role):
+    def run(modeladmin, request, queryset):
+        for evaluation in queryset:
+            try:
+                services.dlt_confirm(user=request.user, evaluation=evaluation, as_role=as_role)
+            except (ValidationError, PermissionDenied) as error:
+                text = (
+                    " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                )
+                modeladmin.message_user(request, f"{evaluation}: {text}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{evaluation}: DLT confirmed.", messages.SUCCESS)
+
+    label = "investigator" if as_role == SiteRole.Role.INVESTIGATOR else "safety reviewer"
+    run.__name__ = f"confirm_dlt_as_{as_role}"
+    return admin.action(description=f"Confirm the DLT as {label}", permissions=["change"])(run)
+
+
+@admin.register(DltEvaluation)
+class DltEvaluationAdmin(AuditedAdmin):
+    list_display = (
+        "enrollment",
+        "day0",
+        "window_end",
+        "status",
+        "replace",
+        "dlt_grade",
+        "investigator_confirmed_by",
+        "reviewer_confirmed_by",
+    )
+    list_filter = ("status", "replace")
+    list_select_related = (
+        "enrollment__subject",
+        "enrollment__cohort__dose_level",
+        "investigator_confirmed_by",
+        "reviewer_confirmed_by",
+    )
+    search_fields = ("enrollment__subject__screening_number",)
+    actions = [_confirm(SiteRole.Role.INVESTIGATOR), _confirm(SiteRole.Role.SAFETY_REVIEWER)]
+    fieldsets = [
+        (
+            "DLT window (derived)",
+            {"fields": ["enrollment", "day0", "window_end", "status", "replace", "status_reason"]},
+        ),
+        ("Dose-limiting toxicity", {"fields": ["dlt_description", "dlt_onset_date", "dlt_grade"]}),
+        ("Left the study during the window", {"fields": ["off_study_date", "off_study_reason"]}),
+        (
+            "Adjudication",
+            {
+                "fields": [
+                    "investigator_confirmed_by",
+                    "investigator_confirmed_at",
+                    "reviewer_confirmed_by",
+                    "reviewer_confirmed_at",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "version"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *super().get_readonly_fields(request, obj),
+            "enrollment",
+            "day0",
+            "window_end",
+            "status",
+            "replace",
+            "status_reason",
+            "investigator_confirmed_by",
+            "investigator_confirmed_at",
+            "reviewer_confirmed_by",
+            "reviewer_confirmed_at",
+        )
+
+    def has_add_permission(self, request):
+        return False  # opened by the enrollment
+
+    def get_queryset(self, request):
+        return selectors.dlt_evaluation_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.dlt_evaluation_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(EscalationDecision)
+class EscalationDecisionAdmin(AuditedAdmin):
+    list_display = ("cohort", "recommended_action", "action", "agrees", "signed_by", "signed_at")
+    list_select_related = ("cohort__dose_level", "signed_by")
+    fields = ("cohort", "action", "next_dose_level", "mtd_dose_level", "rationale")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return (
+            "cohort",
+            "recommended_action",
+            "recommended_next_dose",
+            "recommended_mtd",
+            "recommendation_reason",
+            "data_snapshot",
+            "action",
+            "next_dose_level",
+            "mtd_dose_level",
+            "agrees",
+            "rationale",
+            "signed_by",
+            "signed_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def get_queryset(self, request):
+        return selectors.decision_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cohort":
+            kwargs["queryset"] = selectors.cohort_list(user=request.user).filter(
+                status=Cohort.Status.AWAITING_REVIEW
+            )
+        if db_field.name in ("next_dose_level", "mtd_dose_level"):
+            kwargs["queryset"] = dose_level_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The form shows the recommendation it is about, computed now."""
+        states = [
+            selectors.escalation_state(study=study) for study in study_list(user=request.user)
+        ]
+        return super().add_view(
+            request, form_url, {**(extra_context or {}), "escalation_states": states}
+        )
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.escalation_decision_record(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
