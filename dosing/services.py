@@ -196,7 +196,7 @@ def enrollment_create(
         if existing is not None:
             raise Conflict(f"{subject} is already enrolled, in cohort {existing.cohort.sequence}.")
         _check_enrollable(subject, on)
-        cohort_refresh_status(cohort=cohort, user=user)
+        cohort = cohort_windows_refresh(cohort=cohort, user=user)
         if cohort.status != Cohort.Status.OPEN:
             raise Conflict(
                 f"Cohort {cohort.sequence} is {cohort.get_status_display().lower()}: no slot is open."
@@ -512,6 +512,14 @@ def dlt_confirm(*, user, evaluation: DltEvaluation, as_role: str) -> DltEvaluati
         return evaluation
 
 
+def cohort_windows_refresh(*, cohort: Cohort, user) -> Cohort:
+    """Bring the cohort's pending DLT statuses up to today (a window may have closed)."""
+    for evaluation in DltEvaluation.objects.filter(enrollment__cohort=cohort, status=rules.PENDING):
+        dlt_evaluation_refresh(evaluation=evaluation, user=user, reason="DLT window closed")
+    cohort.refresh_from_db()
+    return cohort_refresh_status(cohort=cohort, user=user)
+
+
 def dlt_windows_refresh(*, user, study: Study, today: date | None = None) -> int:
     """Daily: windows that closed since yesterday turn pending patients evaluable."""
     changed = 0
@@ -520,7 +528,10 @@ def dlt_windows_refresh(*, user, study: Study, today: date | None = None) -> int
         before = evaluation.status
         with transaction.atomic():
             after = dlt_evaluation_refresh(
-                evaluation=evaluation, user=user, today=today, reason="DLT window closed"
+                evaluation=evaluation,
+                user=user,
+                today=today,
+                reason="DLT window closed (scheduled refresh)",
             ).status
         changed += after != before
     return changed
@@ -556,7 +567,7 @@ def escalation_decision_record(
         latest = study.cohorts.order_by("-sequence").first()
         if latest.pk != cohort.pk:
             raise Conflict(f"Decisions follow the latest cohort ({latest.sequence}).")
-        cohort_refresh_status(cohort=cohort, user=user)
+        cohort = cohort_windows_refresh(cohort=cohort, user=user)
         if cohort.status != Cohort.Status.AWAITING_REVIEW:
             raise Conflict(
                 f"Cohort {cohort.sequence} is {cohort.get_status_display().lower()}, not awaiting review."

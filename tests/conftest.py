@@ -12,6 +12,8 @@ from trial.models import SiteRole
 
 Role = SiteRole.Role
 
+pytest_plugins = ["tests.screening.fixtures", "tests.dosing.fixtures"]
+
 
 @pytest.fixture
 def study(db):
@@ -85,3 +87,8 @@ def _static_files_without_manifest(settings):
 @pytest.fixture
 def investigator_a(site_a):
     return _member("inv_a", site_a, Role.INVESTIGATOR)
+
+
+@pytest.fixture
+def safety_reviewer_a(site_a):
+    return _member("sr_a", site_a, Role.SAFETY_REVIEWER)

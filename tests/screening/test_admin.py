@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from screening.models import EligibilityAssessment, Subject
-from tests.screening.conftest import ELIGIBLE_INPUTS
+from tests.screening.fixtures import ELIGIBLE_INPUTS
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from screening.models import EligibilityAssessment, Subject
 from screening.services import eligibility_confirm
-from tests.screening.conftest import ALL_ANSWERS_MET
+from tests.screening.fixtures import ALL_ANSWERS_MET
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from screening import services
 from screening.models import EligibilityAssessment, Subject
-from tests.screening.conftest import ASSESSED, CONSENTED
+from tests.screening.fixtures import ASSESSED, CONSENTED
 
 pytestmark = pytest.mark.django_db
 
