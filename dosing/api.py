@@ -408,7 +408,8 @@ class EscalationStateSerializer(serializers.Serializer):
         source="current_cohort.sequence", allow_null=True, default=None
     )
     ready_for_decision = serializers.BooleanField()
-    waiting_for = serializers.IntegerField()
+    waiting_for = serializers.IntegerField(help_text="patients of the current cohort still pending")
+    open_slots = serializers.IntegerField(help_text="slots of the current cohort not yet filled")
     note = serializers.CharField(allow_blank=True)
     recommendation = RecommendationSerializer(allow_null=True)
     doses = DoseStateSerializer(many=True)

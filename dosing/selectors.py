@@ -130,6 +130,8 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
     )
     cohorts = list(study.cohorts.select_related("dose_level").order_by("sequence"))
     pending_in_cohort: dict[int, int] = {}
+    enrolled_in_cohort: dict[int, int] = {}
+    replaced_in_cohort: dict[int, int] = {}
     for enrollment in enrollments:
         index = number_of[enrollment.cohort.dose_level_id] - 1
         infusions = active_infusions(enrollment)
@@ -141,13 +143,14 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
                 today=today,
             )
         )
+        cohort_id = enrollment.cohort_id
+        enrolled_in_cohort[cohort_id] = enrolled_in_cohort.get(cohort_id, 0) + 1
+        replaced_in_cohort[cohort_id] = replaced_in_cohort.get(cohort_id, 0) + status.replace
         if infusions:
             treated[index] += 1
         if status.status == rules.PENDING:
             pending[index] += 1
-            pending_in_cohort[enrollment.cohort_id] = (
-                pending_in_cohort.get(enrollment.cohort_id, 0) + 1
-            )
+            pending_in_cohort[cohort_id] = pending_in_cohort.get(cohort_id, 0) + 1
         elif status.status in (rules.EVALUABLE_NO_DLT, rules.DLT):
             n[index] += 1
             y[index] += status.status == rules.DLT
@@ -155,13 +158,26 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
     current_cohort = cohorts[-1] if cohorts else None
     current = number_of[current_cohort.dose_level_id] if current_cohort else 1
     recommendation = recommend(study, n, y, current) if k else None
-    waiting = pending_in_cohort.get(current_cohort.pk, 0) if current_cohort else 0
+    waiting = open_slots = 0
+    if current_cohort is not None and current_cohort.status != Cohort.Status.CLOSED:
+        waiting = pending_in_cohort.get(current_cohort.pk, 0)
+        capacity = current_cohort.size + replaced_in_cohort.get(current_cohort.pk, 0)
+        open_slots = max(capacity - enrolled_in_cohort.get(current_cohort.pk, 0), 0)
     if current_cohort is None:
         note = "No cohort yet: open the first cohort at dose 1."
+    elif current_cohort.status == Cohort.Status.CLOSED:
+        note = "Escalation is complete."
+    elif open_slots:
+        note = f"Cohort {current_cohort.sequence} has {open_slots} open slot(s): the recommendation waits for them."
     elif waiting:
-        note = f"Waiting for {waiting} patient(s) of cohort {current_cohort.sequence} still in their DLT window or awaiting DLT adjudication."
+        note = (
+            f"Waiting for {waiting} patient(s) of cohort {current_cohort.sequence} still in their DLT window "
+            "or awaiting DLT adjudication."
+        )
     else:
-        note = ""
+        note = (
+            f"Cohort {current_cohort.sequence} is complete: ready for the safety review committee."
+        )
     decisions = list(
         EscalationDecision.objects.filter(cohort__study=study)
         .select_related("cohort__dose_level", "next_dose_level", "mtd_dose_level", "signed_by")
@@ -176,9 +192,13 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
         "current_dose": current if current_cohort else None,
         "current_cohort": current_cohort,
         "ready_for_decision": bool(
-            current_cohort and current_cohort.status == Cohort.Status.AWAITING_REVIEW
+            current_cohort
+            and current_cohort.status != Cohort.Status.CLOSED
+            and not waiting
+            and not open_slots
         ),
         "waiting_for": waiting,
+        "open_slots": open_slots,
         "note": note,
         "recommendation": asdict(recommendation) if recommendation else None,
         "doses": [
