@@ -42,11 +42,8 @@ def trial(
                     {
                         "enrollment": enrollment,
                         "started_at": datetime.now(UTC).isoformat(),
-                        "actual_cells_per_kg_million": response.json()["dose"] * 2
-                        if False
-                        else None,
-                    }
-                    | {"actual_cells_per_kg_million": str(cohort.dose_level.cells_per_kg_million)},
+                        "actual_cells_per_kg_million": str(cohort.dose_level.cells_per_kg_million),
+                    },
                 )
                 assert infusion.status_code == 201, infusion.json()
                 if i < dlts:
