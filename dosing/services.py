@@ -176,14 +176,16 @@ def enrollment_create(
             raise ValidationError({"subject": "This field is required."})
         if cohort is None:
             raise ValidationError({"cohort": "This field is required."})
+        # Row locks (PostgreSQL): the subject, so it is enrolled once; the cohort, so its slots
+        # are counted by one transaction at a time; the study, for its maximum of patients.
         subject = (
-            Subject.objects.select_for_update()
+            Subject.objects.select_for_update(of=("self",))
             .select_related("site")
             .get(pk=getattr(subject, "pk", subject))
         )
         _require_data_entry(user, subject)
         cohort = (
-            Cohort.objects.select_for_update()
+            Cohort.objects.select_for_update(of=("self", "study"))
             .select_related("study", "dose_level")
             .get(pk=getattr(cohort, "pk", cohort))
         )
