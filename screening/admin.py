@@ -83,11 +83,11 @@ class SubjectAdmin(VoidableAdmin):
             "screening_number",
             "status",
             "is_demo",
-            "enrollment",
+            "enrollment_link",
         )
 
     @admin.display(description="enrollment")
-    def enrollment(self, obj):
+    def enrollment_link(self, obj):
         """Where the subject is enrolled, or a link to enroll an eligible subject."""
         enrollment = getattr(obj, "enrollment", None) if obj.pk else None
         if enrollment is not None:
