@@ -153,11 +153,11 @@ def _check_enrollable(subject: Subject, on: date) -> None:
         )
     if screening_selectors.consent_in_force(subject, on) is None:
         raise ValidationError({"subject": f"No consent in force on {on}."})
-    confirmed_on = timezone.localdate(latest.confirmed_at)
-    if on < confirmed_on:
+    # late data entry is common: the enrollment date is clinical, the confirmation a timestamp
+    if on < latest.assessment_date:
         raise ValidationError(
             {
-                "enrollment_date": f"Enrollment cannot precede the confirmation of eligibility ({confirmed_on})."
+                "enrollment_date": f"Enrollment cannot precede the eligibility assessment ({latest.assessment_date})."
             }
         )
 

@@ -4,12 +4,38 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from dosing.models import (
+    Cohort,
+    DltEvaluation,
+    Enrollment,
+    EscalationDecision,
+    Infusion,
+    Lymphodepletion,
+    LymphodepletionRegimen,
+)
+from dosing.selectors import escalation_state
 from screening.models import Consent, EligibilityAssessment, Subject
 from trial.models import DoseLevel, Site, SiteRole, Study, User
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (User, Study, Site, SiteRole, DoseLevel, Subject, Consent, EligibilityAssessment)
+MODELS = (
+    User,
+    Study,
+    Site,
+    SiteRole,
+    DoseLevel,
+    Subject,
+    Consent,
+    EligibilityAssessment,
+    LymphodepletionRegimen,
+    Cohort,
+    Enrollment,
+    Lymphodepletion,
+    Infusion,
+    DltEvaluation,
+    EscalationDecision,
+)
 
 
 def _counts():
@@ -37,9 +63,16 @@ def test_seed_demo_twice_creates_the_same_rows():
         "Site": 1,
         "SiteRole": 5,
         "DoseLevel": 3,
-        "Subject": 4,
-        "Consent": 4,
-        "EligibilityAssessment": 3,
+        "Subject": 11,
+        "Consent": 11,
+        "EligibilityAssessment": 10,
+        "LymphodepletionRegimen": 1,
+        "Cohort": 3,
+        "Enrollment": 7,
+        "Lymphodepletion": 7,
+        "Infusion": 7,
+        "DltEvaluation": 7,
+        "EscalationDecision": 2,
     }
 
 
@@ -72,12 +105,15 @@ def test_the_demo_study_is_nct05734898_with_placeholder_doses():
 
 def test_the_demo_subjects_are_at_different_stages_and_marked_as_demo():
     _seed()
-    assert list(Subject.objects.values_list("screening_number", "status", "is_demo")) == [
+    assert list(Subject.objects.values_list("screening_number", "status", "is_demo"))[:4] == [
         ("01-S-001", "eligible", True),
         ("01-S-002", "screen_failed", True),
         ("01-S-003", "screening", True),
         ("01-S-004", "screening", True),
     ]
+    assert set(Subject.objects.filter(sequence__gt=4).values_list("status", "is_demo")) == {
+        ("enrolled", True)
+    }
     failed = EligibilityAssessment.objects.get(subject__screening_number="01-S-002")
     assert failed.reasons == ["I7", "E13"]
 
@@ -90,3 +126,23 @@ def test_passwords_are_printed_only_with_debug_or_the_flag(settings):
 
     loud = _seed("--demo-passwords")
     assert "coordinator     demo-NCT05734898" in loud
+
+
+def test_the_demo_trial_is_a_3_plus_3_in_progress():
+    _seed()
+    state = escalation_state(study=Study.objects.get())
+    assert [(d["dose"], d["treated"], d["pending"], d["n"], d["y"]) for d in state["doses"]] == [
+        (1, 3, 0, 3, 0),
+        (2, 4, 1, 3, 1),
+        (3, 0, 0, 0, 0),
+    ]
+    assert [(d.recommended_action, d.action, d.agrees) for d in state["decisions"]] == [
+        ("escalate", "escalate", True),
+        ("stay", "stay", True),
+    ]
+    assert (state["current_dose"], state["open_slots"], state["waiting_for"]) == (2, 2, 1)
+    assert list(Cohort.objects.values_list("sequence", "status")) == [
+        (1, "closed"),
+        (2, "closed"),
+        (3, "open"),
+    ]

@@ -1,0 +1,178 @@
+"""A 3+3 trial in progress for the demo (loaded by `manage.py seed_demo`): two completed
+cohorts with their decisions and an open third cohort, dated back from today."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from screening import services as screening
+from screening.demo import ALL_MET, NORMAL_ORGANS
+
+from . import services
+from .models import Cohort, DltEvaluation, LymphodepletionRegimen
+
+REGIMEN = {
+    "name": "Flu/Cy (placeholder)",
+    "agents": "Fludarabine 30 mg/m2/day and cyclophosphamide 300 mg/m2/day",
+    "schedule": "days -5 to -3",
+    "is_placeholder": True,
+}
+
+
+def _at(day: date, hour: int = 10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _patient(ctx, *, born: date, sex: str, screened: date):
+    nurse, investigator, site = ctx["nurse"], ctx["investigator"], ctx["site"]
+    subject = screening.subject_save(
+        user=nurse, data={"site": site, "date_of_birth": born, "sex": sex}, is_demo=True
+    )
+    screening.consent_save(
+        user=nurse,
+        data={
+            "subject": subject,
+            "form_version": "1.0",
+            "form_version_date": screened - timedelta(days=90),
+            "consent_date": screened - timedelta(days=3),
+            "signed_by": "patient",
+            "obtained_by": nurse,
+        },
+    )
+    assessment = screening.eligibility_assessment_save(
+        user=nurse,
+        data={
+            "subject": subject,
+            "assessment_date": screened,
+            **NORMAL_ORGANS,
+            "childbearing_potential": False if sex == "M" else None,
+            **ALL_MET,
+            **(
+                {
+                    "pregnancy_test_date": screened,
+                    "pregnancy_test_negative": True,
+                    "childbearing_potential": True,
+                }
+                if sex == "F"
+                else {}
+            ),
+        },
+    )
+    screening.eligibility_confirm(user=investigator, assessment=assessment)
+    subject.refresh_from_db()
+    return subject
+
+
+def _treat(ctx, cohort: Cohort, subject, *, day0: date, dlt: str | None = None):
+    nurse = ctx["nurse"]
+    enrollment = services.enrollment_create(
+        user=nurse,
+        data={"subject": subject, "cohort": cohort, "enrollment_date": day0 - timedelta(days=7)},
+    )
+    services.lymphodepletion_save(
+        user=nurse,
+        data={
+            "enrollment": enrollment,
+            "regimen": ctx["regimen"],
+            "start_date": day0 - timedelta(days=5),
+            "end_date": day0 - timedelta(days=3),
+            "agents_and_doses": ctx["regimen"].agents,
+        },
+    )
+    services.infusion_save(
+        user=nurse,
+        data={
+            "enrollment": enrollment,
+            "started_at": _at(day0),
+            "actual_cells_per_kg_million": cohort.dose_level.cells_per_kg_million,
+            "premedication": "Paracetamol 500 mg, chlorphenamine 4 mg",
+        },
+    )
+    if dlt:
+        evaluation = services.dlt_evaluation_save(
+            user=nurse,
+            instance=DltEvaluation.objects.get(enrollment=enrollment),
+            data={
+                "dlt_description": dlt,
+                "dlt_onset_date": day0 + timedelta(days=3),
+                "dlt_grade": 4,
+            },
+            reason="DLT reported by the ward",
+        )
+        services.dlt_confirm(
+            user=ctx["investigator"], evaluation=evaluation, as_role="investigator"
+        )
+        services.dlt_confirm(user=ctx["reviewer"], evaluation=evaluation, as_role="safety_reviewer")
+    return enrollment
+
+
+def seed_demo(*, context: dict) -> list[str]:
+    study, site, users = context["study"], context["site"], context["users"]
+    if study.cohorts.exists():
+        return []
+    ctx = {
+        "site": site,
+        "nurse": users["coordinator"],
+        "investigator": users["investigator"],
+        "reviewer": users["safetyreviewer"],
+        "manager": users["datamanager"],
+    }
+    regimen = LymphodepletionRegimen.objects.filter(study=study, name=REGIMEN["name"]).first()
+    if regimen is None:
+        regimen = services.regimen_save(user=ctx["manager"], data={"study": study, **REGIMEN})
+    ctx["regimen"] = regimen
+    levels = {level.number: level for level in study.dose_levels.filter(is_voided=False)}
+    today = timezone.localdate()
+
+    first = services.cohort_open_first(
+        user=ctx["manager"], data={"study": study, "dose_level": levels[1]}
+    )
+    for i, (born, sex) in enumerate(
+        [(date(1961, 5, 2), "M"), (date(1979, 8, 19), "F"), (date(1955, 1, 30), "M")]
+    ):
+        _treat(
+            ctx,
+            first,
+            _patient(ctx, born=born, sex=sex, screened=today - timedelta(days=112 - i)),
+            day0=today - timedelta(days=100 - i),
+        )
+    services.escalation_decision_record(
+        user=ctx["reviewer"],
+        data={"cohort": first, "action": "escalate", "next_dose_level": levels[2]},
+    )
+
+    second = Cohort.objects.get(study=study, sequence=2)
+    for i, (born, sex, dlt) in enumerate(
+        [
+            (
+                date(1970, 3, 14),
+                "F",
+                "Grade 4 cytokine release syndrome requiring two vasopressors",
+            ),
+            (date(1983, 11, 2), "M", None),
+            (date(1966, 6, 25), "M", None),
+        ]
+    ):
+        _treat(
+            ctx,
+            second,
+            _patient(ctx, born=born, sex=sex, screened=today - timedelta(days=72 - i)),
+            day0=today - timedelta(days=60 - i),
+            dlt=dlt,
+        )
+    services.escalation_decision_record(
+        user=ctx["reviewer"],
+        data={"cohort": second, "action": "stay", "next_dose_level": levels[2]},
+    )
+
+    third = Cohort.objects.get(study=study, sequence=3)
+    _treat(
+        ctx,
+        third,
+        _patient(ctx, born=date(1988, 9, 9), sex="M", screened=today - timedelta(days=17)),
+        day0=today - timedelta(days=5),
+    )
+    return [
+        f"3+3 trial in progress (cohorts 1-2 decided, cohort 3 open at DL{third.dose_level.number}, "
+        f"regimen {regimen.name})"
+    ]
