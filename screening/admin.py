@@ -301,7 +301,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             return "Eligible"
         if obj.eligible is False:
             return f"Not eligible: {', '.join(obj.reasons)}"
-        unknown = [code for code, met in obj.criteria.items() if met is None]
+        unknown = [code for code in rules.CODES if obj.criteria.get(code) is None]
         return f"Not decidable yet: unknown {', '.join(unknown)}"
 
     @admin.display(description="criteria")

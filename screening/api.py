@@ -97,14 +97,22 @@ class AnswersField(serializers.DictField):
         return {code: value.get(code) for code in ANSWERABLE}
 
 
+class CriteriaField(serializers.DictField):
+    """The computed criteria in protocol order (PostgreSQL's jsonb does not keep key order)."""
+
+    child = serializers.BooleanField(allow_null=True)
+
+    def to_representation(self, value):
+        return {code: value.get(code) for code in rules.CODES}
+
+
 class EligibilityAssessmentSerializer(AuditedModelSerializer):
     subject = ScopedPrimaryKeyField(selector=selectors.subject_list, model=Subject)
     date_of_birth = serializers.DateField(source="subject.date_of_birth", read_only=True)
     answers = AnswersField(required=False, help_text="Answers by criterion code (true/false/null).")
-    criteria = serializers.DictField(
-        child=serializers.BooleanField(allow_null=True),
+    criteria = CriteriaField(
         read_only=True,
-        help_text="Every code I1..I14, E1..E19: met (true), not met (false), unknown (null).",
+        help_text="Every code I1..I14, E1..E19 in protocol order: met (true), not met (false), unknown (null).",
     )
     reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
     confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
