@@ -370,7 +370,7 @@ def eligibility_confirm(*, user, assessment: EligibilityAssessment) -> Eligibili
             )
         _compute(assessment)
         if assessment.eligible is None:
-            unknown = [c for c, met in assessment.criteria.items() if met is None]
+            unknown = [c for c in rules.CODES if assessment.criteria.get(c) is None]
             raise ValidationError(
                 {
                     "non_field_errors": f"Eligibility cannot be decided yet: unknown {', '.join(unknown)}."
