@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dosing import api as dosing_api
+from safety import api as safety_api
 from screening import api as screening_api
 from trial import api as trial_api
 
@@ -11,6 +12,7 @@ router = DefaultRouter()
 trial_api.register(router)
 screening_api.register(router)
 dosing_api.register(router)
+safety_api.register(router)
 
 urlpatterns = [
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),

@@ -164,7 +164,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"EscalationActionEnum": "dosing.models.EscalationDecision.Action"},
+    "ENUM_NAME_OVERRIDES": {
+        "EscalationActionEnum": "dosing.models.EscalationDecision.Action",
+        "RelationEnum": "safety.models.Relation",
+    },
 }
 
 LOGGING = {

@@ -2,7 +2,7 @@
 escalation decisions, the live escalation state and design simulations."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -166,6 +166,13 @@ class InfusionSerializer(AuditedModelSerializer):
         read_only_fields = ["number", "partial_dose", *AUDIT, *VOID]
 
 
+class CandidateSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    clause = serializers.CharField()
+    detail = serializers.CharField()
+    status = serializers.CharField()
+
+
 class DltEvaluationSerializer(AuditedModelSerializer):
     screening_number = serializers.CharField(
         source="enrollment.subject.screening_number", read_only=True
@@ -174,6 +181,9 @@ class DltEvaluationSerializer(AuditedModelSerializer):
     dose = serializers.IntegerField(source="enrollment.cohort.dose_level.number", read_only=True)
     investigator_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewer_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    candidates = serializers.SerializerMethodField(
+        help_text="DLT candidates flagged for this subject"
+    )
 
     class Meta:
         model = DltEvaluation
@@ -197,6 +207,7 @@ class DltEvaluationSerializer(AuditedModelSerializer):
             "investigator_confirmed_at",
             "reviewer_confirmed_by",
             "reviewer_confirmed_at",
+            "candidates",
             "change_reason",
             *AUDIT,
         ]
@@ -210,6 +221,14 @@ class DltEvaluationSerializer(AuditedModelSerializer):
             "investigator_confirmed_at",
             "reviewer_confirmed_at",
             *AUDIT,
+        ]
+
+    @extend_schema_field(CandidateSummarySerializer(many=True))
+    def get_candidates(self, evaluation):
+        """The subject's DLT candidates (flagged by the safety app), for adjudication."""
+        return [
+            {"id": c.pk, "clause": c.clause, "detail": c.detail, "status": c.status}
+            for c in evaluation.candidates.all()
         ]
 
 

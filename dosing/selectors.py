@@ -64,7 +64,7 @@ def dlt_evaluation_list(*, user) -> QuerySet[DltEvaluation]:
             "enrollment__cohort__dose_level",
             "investigator_confirmed_by",
             "reviewer_confirmed_by",
-        ),
+        ).prefetch_related("candidates"),
         user,
         site_path="enrollment__subject__site",
     )

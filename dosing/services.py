@@ -14,7 +14,13 @@ from screening import selectors as screening_selectors
 from screening.models import Subject
 from trial.models import DoseLevel, SiteRole, Study
 from trial.selectors import user_has_role
-from trial.services import Conflict, apply_data, audited_save, record_void, refuse_changes
+from trial.services import (
+    Conflict,
+    apply_data,
+    audited_save,
+    record_void,
+    refuse_changes,
+)
 
 from . import rules, selectors
 from .models import (

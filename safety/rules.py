@@ -398,3 +398,34 @@ def cytopenia_candidate(
             f"{which} below the limit on day {day} with a leukemia-free hypocellular marrow.",
         )
     return None
+
+
+# --- controlled terms for adverse events -----------------------------------------------------
+
+CRS_TERM = "Cytokine release syndrome"
+ICANS_TERM = "Immune effector cell-associated neurotoxicity syndrome"
+GVHD_TERM = "Graft versus host disease"
+OTHER_TERM = "Other, specify"
+# term -> (kind for the DLT clauses, hematologic)
+AE_TERMS: dict[str, tuple[str, bool]] = {
+    CRS_TERM: ("crs", False),
+    ICANS_TERM: ("icans", False),
+    GVHD_TERM: ("gvhd", False),
+    "Infusion related reaction": ("ae", False),
+    "Febrile neutropenia": ("ae", True),
+    "Sepsis": ("ae", False),
+    "Tumor lysis syndrome": ("ae", False),
+    "Hypotension": ("ae", False),
+    "Hypoxia": ("ae", False),
+    ALT: ("ae", False),
+    AST: ("ae", False),
+    BILIRUBIN: ("ae", False),
+    CREATININE: ("ae", False),
+    FEVER: ("ae", False),
+    NEUTROPHILS: ("ae", True),
+    PLATELETS: ("ae", True),
+    ANEMIA: ("ae", True),
+    "White blood cell decreased": ("ae", True),
+    "Lymphocyte count decreased": ("ae", True),
+    OTHER_TERM: ("ae", False),
+}

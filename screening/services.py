@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from trial.models import Site, SiteRole
 from trial.selectors import user_has_role
-from trial.services import apply_data, audited_save, record_void, refuse_changes
+from trial.services import apply_data, audited_save, record_void, refuse_changes, require_data_entry
 
 from . import rules, selectors
 from .models import Consent, EligibilityAssessment, Subject
@@ -24,8 +24,7 @@ ASSENT_AGES = range(3, 18)
 
 
 def _require_data_entry(user, site: Site) -> None:
-    if not any(user_has_role(user, role, site=site) for role in DATA_ENTRY_ROLES):
-        raise PermissionDenied("Only investigators and coordinators of this site enter its data.")
+    require_data_entry(user, site)
 
 
 def _require_investigator(user, site: Site) -> None:

@@ -19,7 +19,7 @@ class StudyRolePermission(permissions.DjangoModelPermissions):
     }
 
     # actions that change an existing record (POST .../{id}/void/ etc.) need "change", not "add"
-    change_actions = frozenset({"void", "withdraw", "confirm"})
+    change_actions = frozenset({"void", "withdraw", "confirm", "grades", "accept", "reject"})
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):

@@ -18,7 +18,12 @@ STUDY_CONFIGURATION = ("trial.study", "trial.site", "trial.doselevel")
 
 # Records of the study as a whole, kept by data managers or the safety review committee,
 # which site staff only read.
-STUDY_LEVEL = ("dosing.cohort", "dosing.escalationdecision", "dosing.lymphodepletionregimen")
+STUDY_LEVEL = (
+    "dosing.cohort",
+    "dosing.escalationdecision",
+    "dosing.lymphodepletionregimen",
+    "safety.dltcriteriaconfig",
+)
 
 
 def _grants(
@@ -40,7 +45,11 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
     Role.COORDINATOR: _grants(config=VIEW, clinical=ENTER),
     Role.MONITOR: _grants(config=VIEW, clinical=VIEW),
     Role.DATA_MANAGER: _grants(
-        config=ENTER, clinical=VIEW, dosing__cohort=ENTER, dosing__lymphodepletionregimen=ENTER
+        config=ENTER,
+        clinical=VIEW,
+        dosing__cohort=ENTER,
+        dosing__lymphodepletionregimen=ENTER,
+        safety__dltcriteriaconfig=ENTER,
     ),
     # the committee decides escalation and confirms DLTs (a change of the DLT evaluation)
     Role.SAFETY_REVIEWER: _grants(
@@ -48,5 +57,6 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
         clinical=VIEW,
         dosing__escalationdecision=ENTER,
         dosing__dltevaluation=frozenset({"view", "change"}),
+        safety__dltcandidate=frozenset({"view", "change"}),
     ),
 }

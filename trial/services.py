@@ -8,11 +8,14 @@ validation and the same history rows.
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditedModel, DoseLevel, Site, SiteRole, Study, VoidableModel
+from .selectors import user_has_role
+
+DATA_ENTRY_ROLES = (SiteRole.Role.INVESTIGATOR, SiteRole.Role.COORDINATOR)
 
 A = TypeVar("A", bound=AuditedModel)
 
@@ -23,6 +26,12 @@ class Conflict(ValidationError):
 
 
 REASON_REQUIRED = "A reason for change is required when a saved record is changed."
+
+
+def require_data_entry(user, site: Site) -> None:
+    """Clinical data of a site are entered by its investigators and coordinators only."""
+    if not any(user_has_role(user, role, site=site) for role in DATA_ENTRY_ROLES):
+        raise PermissionDenied("Only investigators and coordinators of this site enter its data.")
 
 
 def apply_data(obj: A, data: Mapping[str, Any]) -> A:

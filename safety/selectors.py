@@ -1,0 +1,57 @@
+"""Reads of safety data, scoped to the user's sites."""
+
+from django.db.models import F, Q, QuerySet
+
+from trial.selectors import scope_to_sites, study_list
+
+from .models import (
+    AdverseEvent,
+    CrsAssessment,
+    DltCandidate,
+    DltCriteriaConfig,
+    IcansAssessment,
+    LabResult,
+)
+
+IN_DLT_WINDOW = Q(
+    onset_date__gte=F("subject__enrollment__dlt_evaluation__day0"),
+    onset_date__lte=F("subject__enrollment__dlt_evaluation__window_end"),
+)
+
+
+def adverse_event_list(*, user) -> QuerySet[AdverseEvent]:
+    return scope_to_sites(
+        AdverseEvent.objects.select_related("subject__site").prefetch_related("grades"),
+        user,
+        site_path="subject__site",
+    )
+
+
+def crs_assessment_list(*, user) -> QuerySet[CrsAssessment]:
+    return scope_to_sites(
+        CrsAssessment.objects.select_related("subject__site"), user, site_path="subject__site"
+    )
+
+
+def icans_assessment_list(*, user) -> QuerySet[IcansAssessment]:
+    return scope_to_sites(
+        IcansAssessment.objects.select_related("subject__site"), user, site_path="subject__site"
+    )
+
+
+def lab_list(*, user) -> QuerySet[LabResult]:
+    return scope_to_sites(
+        LabResult.objects.select_related("subject__site"), user, site_path="subject__site"
+    )
+
+
+def dlt_candidate_list(*, user) -> QuerySet[DltCandidate]:
+    return scope_to_sites(
+        DltCandidate.objects.select_related("subject__site", "adverse_event", "decided_by"),
+        user,
+        site_path="subject__site",
+    )
+
+
+def dlt_criteria_list(*, user) -> QuerySet[DltCriteriaConfig]:
+    return DltCriteriaConfig.objects.filter(study__in=study_list(user=user)).select_related("study")
