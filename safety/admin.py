@@ -1,0 +1,394 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from screening.selectors import subject_list
+from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidableAdmin, form_action
+from trial.admin_base import VoidForm as ReasonForm
+from trial.selectors import study_list
+
+from . import selectors, services
+from .models import (
+    AdverseEvent,
+    AeGrade,
+    CrsAssessment,
+    DltCandidate,
+    DltCriteriaConfig,
+    IcansAssessment,
+    LabResult,
+)
+
+
+class SubjectChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = subject_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class InDltWindowFilter(admin.SimpleListFilter):
+    title = "inside the DLT window"
+    parameter_name = "in_dlt_window"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.IN_DLT_WINDOW)
+        if self.value() == "no":
+            return queryset.exclude(selectors.IN_DLT_WINDOW)
+        return queryset
+
+
+class AdverseEventForm(AuditedAdminForm):
+    grade = forms.IntegerField(
+        label="grade at onset",
+        min_value=1,
+        max_value=5,
+        required=False,
+        help_text="CTCAE grade 1-5 at onset; later changes are new grade episodes.",
+    )
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if self.instance.pk is None:
+            data["grade"] = self.cleaned_data.get("grade")
+        return data
+
+
+class AeGradeInline(admin.TabularInline):
+    model = AeGrade
+    extra = 0
+    fields = ("from_date", "grade")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdverseEvent)
+class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "display_term",
+        "onset_date",
+        "worst_grade",
+        "serious",
+        "relation_car_nk",
+        "sae_deadline",
+        "is_dlt_candidate",
+        "is_voided",
+    )
+    list_filter = (
+        "worst_grade",
+        "serious",
+        "relation_car_nk",
+        ("dlt_candidates", admin.EmptyFieldListFilter),
+        InDltWindowFilter,
+        "term",
+        "subject__site",
+        "is_voided",
+    )
+    list_select_related = ("subject",)
+    search_fields = ("subject__screening_number", "term", "other_term")
+    void_service = services.ae_void
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "subject",
+                    "term",
+                    "other_term",
+                    "onset_date",
+                    "resolution_date",
+                    "grade_at_onset",
+                    "worst_grade",
+                ]
+            },
+        ),
+        (
+            "Seriousness (ICH E2A)",
+            {
+                "fields": [
+                    "serious",
+                    "sc_death",
+                    "sc_life_threatening",
+                    "sc_hospitalization",
+                    "sc_disability",
+                    "sc_congenital_anomaly",
+                    "sc_important_medical_event",
+                    "aware_at",
+                    "reported_at",
+                    "report_deadline",
+                ]
+            },
+        ),
+        (
+            "Causality, action and outcome",
+            {"fields": ["relation_car_nk", "relation_lymphodepletion", "action_taken", "outcome"]},
+        ),
+        ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
+    ]
+    inlines = [AeGradeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *super().get_readonly_fields(request, obj),
+            "worst_grade",
+            "report_deadline",
+            *(("grade_at_onset", "subject") if obj is not None else ()),
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and "grade_at_onset" in form.base_fields:
+            form.base_fields["grade_at_onset"].required = True
+        return form
+
+    def get_queryset(self, request):
+        return selectors.adverse_event_list(user=request.user).prefetch_related("dlt_candidates")
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.ae_save(user=request.user, instance=instance, data=data, reason=reason)
+
+    @admin.display(description="grade at onset")
+    def grade_at_onset(self, obj):
+        first = obj.grades.order_by("from_date").first() if obj and obj.pk else None
+        return first.grade if first else "-"
+
+    @admin.display(description="SAE report due")
+    def sae_deadline(self, obj):
+        if not obj.report_deadline:
+            return "-"
+        if obj.reported_at:
+            on_time = "on time" if obj.reported_at <= obj.report_deadline else "LATE"
+            return f"reported {timezone.localtime(obj.reported_at):%Y-%m-%d %H:%M} ({on_time})"
+        overdue = " OVERDUE" if timezone.now() > obj.report_deadline else ""
+        return f"due {timezone.localtime(obj.report_deadline):%Y-%m-%d %H:%M}{overdue}"
+
+    @admin.display(description="DLT candidate", boolean=True)
+    def is_dlt_candidate(self, obj):
+        return any(c.status in ("open", "accepted") for c in obj.dlt_candidates.all())
+
+
+@admin.register(AeGrade)
+class AeGradeAdmin(AuditedAdmin):
+    list_display = ("adverse_event", "from_date", "grade")
+    list_select_related = ("adverse_event__subject",)
+    search_fields = ("adverse_event__subject__screening_number",)
+
+    def get_queryset(self, request):
+        return AeGrade.objects.filter(
+            adverse_event__in=selectors.adverse_event_list(user=request.user)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "adverse_event":
+            kwargs["queryset"] = selectors.adverse_event_list(user=request.user).filter(
+                is_voided=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        ae = data.get("adverse_event") or instance.adverse_event
+        services.ae_grade_record(
+            user=request.user,
+            adverse_event=ae,
+            from_date=data["from_date"],
+            grade=data["grade"],
+            reason=reason,
+        )
+        if instance is not None and instance.pk is None:  # the admin wants the saved episode back
+            saved = AeGrade.objects.get(adverse_event=ae, from_date=data["from_date"])
+            instance.pk = saved.pk
+        return instance
+
+
+@admin.register(CrsAssessment)
+class CrsAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "assessed_at",
+        "max_temp_c",
+        "hypotension",
+        "vasopressors",
+        "oxygen_device",
+        "grade",
+        "adverse_event",
+        "is_voided",
+    )
+    list_filter = ("grade", "subject__site", "is_voided")
+    list_select_related = ("subject", "adverse_event")
+    search_fields = ("subject__screening_number",)
+    void_service = services.crs_assessment_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "grade", "adverse_event")
+
+    def get_queryset(self, request):
+        return selectors.crs_assessment_list(user=request.user).select_related("adverse_event")
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.crs_assessment_record(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(IcansAssessment)
+class IcansAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "assessed_at",
+        "ice_score",
+        "capd_score",
+        "consciousness",
+        "seizure",
+        "grade",
+        "adverse_event",
+        "is_voided",
+    )
+    list_filter = ("grade", "subject__site", "is_voided")
+    list_select_related = ("subject", "adverse_event")
+    search_fields = ("subject__screening_number",)
+    void_service = services.icans_assessment_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "grade", "adverse_event")
+
+    def get_queryset(self, request):
+        return selectors.icans_assessment_list(user=request.user).select_related("adverse_event")
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.icans_assessment_record(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(LabResult)
+class LabResultAdmin(SubjectChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "collected_on",
+        "test",
+        "value",
+        "unit",
+        "uln",
+        "lln",
+        "ctcae_grade",
+        "grading_note",
+        "is_voided",
+    )
+    list_filter = ("test", "ctcae_grade", "subject__site", "is_voided")
+    list_select_related = ("subject",)
+    search_fields = ("subject__screening_number",)
+    void_service = services.lab_result_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *super().get_readonly_fields(request, obj),
+            "value_standard",
+            "ctcae_grade",
+            "grading_note",
+        )
+
+    def get_queryset(self, request):
+        return selectors.lab_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.lab_result_record(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.action(description="Accept as the subject's DLT (investigator)", permissions=["change"])
+def accept_candidate(modeladmin, request, queryset):
+    for candidate in queryset:
+        try:
+            services.dlt_candidate_accept(user=request.user, candidate=candidate)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            modeladmin.message_user(request, f"{candidate}: {text}", messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request,
+                f"{candidate}: accepted; confirm it on the DLT evaluation.",
+                messages.SUCCESS,
+            )
+
+
+reject_candidate = form_action(
+    name="reject_candidate",
+    description="Reject (not a DLT)",
+    form_class=ReasonForm,
+    perform=lambda modeladmin, request, obj, data: services.dlt_candidate_reject(
+        user=request.user, candidate=obj, reason=data["reason"]
+    ),
+    intro="These candidates will be recorded as not being DLTs, with the reason below.",
+    submit="Reject",
+)
+
+
+@admin.register(DltCandidate)
+class DltCandidateAdmin(AuditedAdmin):
+    list_display = ("subject", "adverse_event", "clause", "flagged_at", "status", "decided_by")
+    list_filter = ("status", "clause", "subject__site")
+    list_select_related = ("subject", "adverse_event", "decided_by")
+    search_fields = ("subject__screening_number",)
+    actions = [accept_candidate, reject_candidate]
+    readonly_fields = (
+        "subject",
+        "dlt_evaluation",
+        "adverse_event",
+        "clause",
+        "detail",
+        "flagged_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "created_at",
+        "version",
+    )
+
+    def has_add_permission(self, request):
+        return False  # flagged by the system
+
+    def get_queryset(self, request):
+        return selectors.dlt_candidate_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        raise ValidationError("DLT candidates are decided with the list actions.")
+
+
+@admin.register(DltCriteriaConfig)
+class DltCriteriaAdmin(AuditedAdmin):
+    list_display = (
+        "study",
+        "crs_grade_4",
+        "crs_grade_3_max_hours",
+        "icans_min_grade",
+        "nonheme_min_grade",
+        "nonheme_min_days",
+    )
+    list_select_related = ("study",)
+
+    def get_queryset(self, request):
+        return selectors.dlt_criteria_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "study":
+            kwargs["queryset"] = study_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.dlt_criteria_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
