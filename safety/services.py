@@ -290,10 +290,10 @@ def _validate_assessment_time(assessment) -> None:
 
 
 def _crs_field(message: str) -> str:
-    if "flow" in message or "nasal_cannula" in message:
-        return "oxygen_flow_l_min"
-    if "oxygen device" in message:
+    if message.startswith("unknown oxygen device"):
         return "oxygen_device"
+    if "flow" in message:
+        return "oxygen_flow_l_min"
     return "vasopressors"
 
 

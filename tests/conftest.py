@@ -12,7 +12,7 @@ from trial.models import SiteRole
 
 Role = SiteRole.Role
 
-pytest_plugins = ["tests.screening.fixtures", "tests.dosing.fixtures"]
+pytest_plugins = ["tests.screening.fixtures", "tests.dosing.fixtures", "tests.safety.fixtures"]
 
 
 @pytest.fixture
