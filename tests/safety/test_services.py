@@ -194,7 +194,9 @@ def test_editing_an_assessment_regrades_it_and_records_why(infused, coordinator_
             {"oxygen_device": "helmet"},
             {
                 "oxygen_device": [
-                    "Select a valid choice. helmet is not one of the available choices."
+                    "unknown oxygen device 'helmet'; one of none, blow_by, nasal_cannula, "
+                    "high_flow_nasal_cannula, facemask, non_rebreather, venturi, cpap, bipap, "
+                    "mechanical_ventilation"
                 ]
             },
         ),
