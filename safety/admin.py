@@ -109,8 +109,6 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
                     "other_term",
                     "onset_date",
                     "resolution_date",
-                    "grade_at_onset",
-                    "worst_grade",
                 ]
             },
         ),
@@ -138,20 +136,27 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
         ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
     ]
     inlines = [AeGradeInline]
+    form = AdverseEventForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [list(f) for f in super().get_fieldsets(request, obj)]
+        first = dict(fieldsets[0][1])
+        grading = ["grade"] if obj is None else ["grade_at_onset", "worst_grade"]
+        first["fields"] = [*first["fields"], *grading]
+        fieldsets[0][1] = first
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
+        fixed = ("grade_at_onset", "subject") if obj is not None else ()
         return (
             *super().get_readonly_fields(request, obj),
             "worst_grade",
             "report_deadline",
-            *(("grade_at_onset", "subject") if obj is not None else ()),
+            *fixed,
         )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if obj is None and "grade_at_onset" in form.base_fields:
-            form.base_fields["grade_at_onset"].required = True
-        return form
 
     def get_queryset(self, request):
         return selectors.adverse_event_list(user=request.user).prefetch_related("dlt_candidates")

@@ -547,7 +547,7 @@ def dlt_candidate_accept(*, user, candidate: DltCandidate) -> DltCandidate:
                 "Only an investigator of the subject's site accepts a DLT candidate."
             )
         if candidate.status != DltCandidate.Status.OPEN:
-            raise Conflict(f"This candidate is {candidate.get_status_display().lower()}.")
+            raise Conflict(f"This candidate is already {candidate.status}.")
         evaluation = candidate.dlt_evaluation
         if evaluation.dlt_onset_date is not None:
             raise Conflict("A DLT is already recorded for this subject: the first DLT decides.")
@@ -583,7 +583,7 @@ def dlt_candidate_reject(*, user, candidate: DltCandidate, reason: str) -> DltCa
                 "Only an investigator or a safety reviewer rejects a DLT candidate."
             )
         if candidate.status != DltCandidate.Status.OPEN:
-            raise Conflict(f"This candidate is {candidate.get_status_display().lower()}.")
+            raise Conflict(f"This candidate is already {candidate.status}.")
         if not (reason or "").strip():
             raise ValidationError({"reason": "Say why this is not a DLT."})
         return _decide(
