@@ -1,5 +1,6 @@
-"""A 3+3 trial in progress for the demo (loaded by `manage.py seed_demo`): two completed
-cohorts with their decisions and an open third cohort, dated back from today."""
+"""A 3+3 trial in progress for the demo (loaded by `manage.py seed_demo`), dated back from
+today: cohort 1 at DL1 decided (escalate), cohort 2 treated at DL2. The safety app's demo goes
+on from there (cohort 2's DLT, the committee's decision, cohort 3)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -9,7 +10,7 @@ from screening import services as screening
 from screening.demo import ALL_MET, NORMAL_ORGANS
 
 from . import services
-from .models import Cohort, DltEvaluation, LymphodepletionRegimen
+from .models import Cohort, LymphodepletionRegimen
 
 REGIMEN = {
     "name": "Flu/Cy (placeholder)",
@@ -63,7 +64,7 @@ def _patient(ctx, *, born: date, sex: str, screened: date):
     return subject
 
 
-def _treat(ctx, cohort: Cohort, subject, *, day0: date, dlt: str | None = None):
+def _treat(ctx, cohort: Cohort, subject, *, day0: date):
     nurse = ctx["nurse"]
     enrollment = services.enrollment_create(
         user=nurse,
@@ -88,21 +89,6 @@ def _treat(ctx, cohort: Cohort, subject, *, day0: date, dlt: str | None = None):
             "premedication": "Paracetamol 500 mg, chlorphenamine 4 mg",
         },
     )
-    if dlt:
-        evaluation = services.dlt_evaluation_save(
-            user=nurse,
-            instance=DltEvaluation.objects.get(enrollment=enrollment),
-            data={
-                "dlt_description": dlt,
-                "dlt_onset_date": day0 + timedelta(days=3),
-                "dlt_grade": 4,
-            },
-            reason="DLT reported by the ward",
-        )
-        services.dlt_confirm(
-            user=ctx["investigator"], evaluation=evaluation, as_role="investigator"
-        )
-        services.dlt_confirm(user=ctx["reviewer"], evaluation=evaluation, as_role="safety_reviewer")
     return enrollment
 
 
@@ -142,37 +128,14 @@ def seed_demo(*, context: dict) -> list[str]:
     )
 
     second = Cohort.objects.get(study=study, sequence=2)
-    for i, (born, sex, dlt) in enumerate(
-        [
-            (
-                date(1970, 3, 14),
-                "F",
-                "Grade 4 cytokine release syndrome requiring two vasopressors",
-            ),
-            (date(1983, 11, 2), "M", None),
-            (date(1966, 6, 25), "M", None),
-        ]
+    for i, (born, sex) in enumerate(
+        [(date(1970, 3, 14), "F"), (date(1983, 11, 2), "M"), (date(1966, 6, 25), "M")]
     ):
         _treat(
             ctx,
             second,
             _patient(ctx, born=born, sex=sex, screened=today - timedelta(days=72 - i)),
             day0=today - timedelta(days=60 - i),
-            dlt=dlt,
         )
-    services.escalation_decision_record(
-        user=ctx["reviewer"],
-        data={"cohort": second, "action": "stay", "next_dose_level": levels[2]},
-    )
-
-    third = Cohort.objects.get(study=study, sequence=3)
-    _treat(
-        ctx,
-        third,
-        _patient(ctx, born=date(1988, 9, 9), sex="M", screened=today - timedelta(days=17)),
-        day0=today - timedelta(days=5),
-    )
-    return [
-        f"3+3 trial in progress (cohorts 1-2 decided, cohort 3 open at DL{third.dose_level.number}, "
-        f"regimen {regimen.name})"
-    ]
+    # the safety app's demo records cohort 2's toxicity, its DLT and the committee's decision
+    return ["3+3 trial: cohort 1 decided (escalate), cohort 2 treated at DL2"]

@@ -14,6 +14,14 @@ from dosing.models import (
     LymphodepletionRegimen,
 )
 from dosing.selectors import escalation_state
+from safety.models import (
+    AdverseEvent,
+    AeGrade,
+    CrsAssessment,
+    DltCandidate,
+    IcansAssessment,
+    LabResult,
+)
 from screening.models import Consent, EligibilityAssessment, Subject
 from trial.models import DoseLevel, Site, SiteRole, Study, User
 
@@ -35,6 +43,12 @@ MODELS = (
     Infusion,
     DltEvaluation,
     EscalationDecision,
+    AdverseEvent,
+    AeGrade,
+    CrsAssessment,
+    IcansAssessment,
+    LabResult,
+    DltCandidate,
 )
 
 
@@ -73,6 +87,12 @@ def test_seed_demo_twice_creates_the_same_rows():
         "Infusion": 7,
         "DltEvaluation": 7,
         "EscalationDecision": 2,
+        "AdverseEvent": 3,
+        "AeGrade": 1,
+        "CrsAssessment": 3,
+        "IcansAssessment": 1,
+        "LabResult": 12,
+        "DltCandidate": 1,
     }
 
 
@@ -146,3 +166,13 @@ def test_the_demo_trial_is_a_3_plus_3_in_progress():
         (2, "closed"),
         (3, "open"),
     ]
+
+
+def test_the_demo_dlt_comes_from_a_flagged_crs_and_is_adjudicated():
+    _seed()
+    (candidate,) = DltCandidate.objects.all()
+    assert (candidate.clause, candidate.status) == ("crs_grade_4", "accepted")
+    evaluation = candidate.dlt_evaluation
+    assert (evaluation.status, evaluation.dlt_grade, evaluation.dlt_adjudicated) == ("dlt", 4, True)
+    crs = candidate.adverse_event
+    assert (crs.worst_grade, crs.serious, crs.reported_at <= crs.report_deadline) == (4, True, True)
