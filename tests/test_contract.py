@@ -18,6 +18,6 @@ def contract_check():
     return module
 
 
-@pytest.mark.parametrize("area", ["screening", "dosing", "safety"])
+@pytest.mark.parametrize("area", ["screening", "dosing", "safety", "followup"])
 def test_rules_module_matches_the_contract(contract_check, area):
     assert contract_check.problems(area) == []
