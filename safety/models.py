@@ -416,3 +416,61 @@ class DltCandidate(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} DLT candidate: {self.get_clause_display()}"
+
+
+class ConMed(VoidableModel):
+    """A concomitant medication; categories make tocilizumab, steroids, vasopressors,
+    anti-infectives and transfusions easy to find."""
+
+    class Category(models.TextChoices):
+        TOCILIZUMAB = "tocilizumab", "Tocilizumab (anti-IL-6)"
+        CORTICOSTEROID = "corticosteroid", "Corticosteroid"
+        VASOPRESSOR = "vasopressor", "Vasopressor"
+        ANTI_INFECTIVE = "anti_infective", "Anti-infective"
+        TRANSFUSION = "transfusion", "Transfusion"
+        ANTIPYRETIC = "antipyretic", "Antipyretic"
+        OTHER = "other", "Other"
+
+    class Route(models.TextChoices):
+        ORAL = "oral", "Oral"
+        IV = "iv", "Intravenous"
+        SC = "sc", "Subcutaneous"
+        IM = "im", "Intramuscular"
+        INHALED = "inhaled", "Inhaled"
+        TOPICAL = "topical", "Topical"
+        OTHER = "other", "Other"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="conmeds")
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    indication = models.CharField(max_length=200)
+    adverse_event = models.ForeignKey(
+        AdverseEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conmeds",
+        help_text="The AE it treats, if any.",
+    )
+    dose = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    dose_unit = models.CharField(max_length=20, blank=True)
+    route = models.CharField(max_length=10, choices=Route.choices)
+    frequency = models.CharField(max_length=40, blank=True, help_text="e.g. once, q8h, daily.")
+    start_date = models.DateField()
+    stop_date = models.DateField(null=True, blank=True)
+    ongoing = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["subject", "start_date"]
+        verbose_name = "concomitant medication"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stop_date__isnull=True) | Q(stop_date__gte=models.F("start_date")),
+                name="conmed_stops_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.name}"

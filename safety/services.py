@@ -31,6 +31,7 @@ from . import rules
 from .models import (
     AdverseEvent,
     AeGrade,
+    ConMed,
     CrsAssessment,
     DltCandidate,
     DltCriteriaConfig,
@@ -592,3 +593,36 @@ def dlt_candidate_reject(*, user, candidate: DltCandidate, reason: str) -> DltCa
             status=DltCandidate.Status.REJECTED,
             reason=f"Rejected: {reason.strip()}",
         )
+
+
+# --- concomitant medications -----------------------------------------------------------------
+
+
+def conmed_save(
+    *, user, data: Mapping[str, Any], instance: ConMed | None = None, reason: str | None = None
+) -> ConMed:
+    with transaction.atomic():
+        conmed = instance or ConMed()
+        subject = _subject(data, instance)
+        require_data_entry(user, subject.site)
+        refuse_changes(conmed, data, ("subject",), "A medication cannot move to another subject.")
+        apply_data(conmed, data)
+        conmed.subject = subject
+        errors = {}
+        if conmed.stop_date and conmed.start_date and conmed.stop_date < conmed.start_date:
+            errors["stop_date"] = "The medication stops before it starts."
+        if conmed.stop_date and conmed.ongoing:
+            errors["ongoing"] = "An ongoing medication has no stop date."
+        if conmed.start_date and conmed.start_date > timezone.localdate():
+            errors["start_date"] = "The start date is in the future."
+        if conmed.adverse_event_id and conmed.adverse_event.subject_id != subject.pk:
+            errors["adverse_event"] = "This AE belongs to another subject."
+        if errors:
+            raise ValidationError(errors)
+        return audited_save(conmed, user=user, reason=reason)
+
+
+def conmed_void(*, user, instance: ConMed, reason: str) -> ConMed:
+    with transaction.atomic():
+        require_data_entry(user, instance.subject.site)
+        return record_void(user=user, instance=instance, reason=reason)

@@ -215,3 +215,87 @@ class EligibilityAssessment(VoidableModel):
     def answers(self) -> dict[str, bool | None]:
         """The investigator's answers by criterion code."""
         return {code: getattr(self, code.lower()) for code in ANSWERED_CODES if code != "I14"}
+
+
+class MedicalHistory(VoidableModel):
+    """AML history: what the investigator uses to answer I2 (relapsed) and I3 (refractory)."""
+
+    class Classification(models.TextChoices):
+        WHO_2022 = "who_2022", "WHO 2022"
+        ICC_2022 = "icc_2022", "ICC 2022"
+
+    class ElnRisk(models.TextChoices):
+        FAVORABLE = "favorable", "Favorable"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVERSE = "adverse", "Adverse"
+
+    class DiseaseStatus(models.TextChoices):
+        RELAPSED = "relapsed", "Relapsed"
+        REFRACTORY = "refractory", "Refractory"
+        BOTH = "relapsed_refractory", "Relapsed and refractory"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="medical_histories")
+    diagnosis_date = models.DateField("AML diagnosis date")
+    classification_system = models.CharField(max_length=10, choices=Classification.choices)
+    classification = models.CharField(max_length=200, help_text="e.g. AML with NPM1 mutation.")
+    eln_risk = models.CharField("ELN 2022 genetic risk", max_length=15, choices=ElnRisk.choices)
+    disease_status = models.CharField(max_length=20, choices=DiseaseStatus.choices)
+    prior_allo_transplant = models.BooleanField("prior allogeneic transplant", default=False)
+    transplant_date = models.DateField(null=True, blank=True)
+    baseline_marrow_date = models.DateField("screening marrow date", null=True, blank=True)
+    baseline_marrow_blasts_pct = models.DecimalField(
+        "screening marrow blasts (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    baseline_extramedullary_disease = models.BooleanField(
+        "extramedullary disease at screening", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name_plural = "medical histories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=Q(is_voided=False),
+                name="one_medical_history_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} AML history"
+
+
+class PriorTherapy(VoidableModel):
+    class BestResponse(models.TextChoices):
+        CR = "CR", "CR"
+        CRI = "CRi", "CRi"
+        PR = "PR", "PR"
+        SD = "SD", "SD"
+        PD = "PD", "PD"
+        UNKNOWN = "unknown", "Unknown"
+
+    medical_history = models.ForeignKey(
+        MedicalHistory, on_delete=models.PROTECT, related_name="therapies"
+    )
+    line = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    regimen = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    best_response = models.CharField(max_length=10, choices=BestResponse.choices)
+
+    class Meta:
+        ordering = ["medical_history", "line"]
+        verbose_name_plural = "prior therapies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="prior_therapy_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.regimen}"

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 
 from trial.selectors import scope_to_sites
 
-from .models import Consent, EligibilityAssessment, Subject
+from .models import Consent, EligibilityAssessment, MedicalHistory, PriorTherapy, Subject
 from .rules import CODES
 
 
@@ -120,3 +120,23 @@ def screening_log(*, user) -> dict:
             }
         )
     return {"overall": box(overall_statuses, overall_failed), "sites": per_site}
+
+
+def medical_history(subject: Subject):
+    return subject.medical_histories.filter(is_voided=False).first()
+
+
+def medical_history_list(*, user):
+    return scope_to_sites(
+        MedicalHistory.objects.select_related("subject__site").prefetch_related("therapies"),
+        user,
+        site_path="subject__site",
+    )
+
+
+def prior_therapy_list(*, user):
+    return scope_to_sites(
+        PriorTherapy.objects.select_related("medical_history__subject__site"),
+        user,
+        site_path="medical_history__subject__site",
+    )

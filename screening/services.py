@@ -14,7 +14,7 @@ from trial.selectors import user_has_role
 from trial.services import apply_data, audited_save, record_void, refuse_changes, require_data_entry
 
 from . import rules, selectors
-from .models import Consent, EligibilityAssessment, Subject
+from .models import Consent, EligibilityAssessment, MedicalHistory, PriorTherapy, Subject
 
 Role = SiteRole.Role
 DATA_ENTRY_ROLES = (Role.INVESTIGATOR, Role.COORDINATOR)
@@ -402,4 +402,79 @@ def eligibility_assessment_void(
                     "is_voided": "A confirmed assessment stays on record; start a new attempt instead."
                 }
             )
+        return record_void(user=user, instance=instance, reason=reason)
+
+
+# --- medical history -------------------------------------------------------------------------
+
+
+def medical_history_save(
+    *,
+    user,
+    data: Mapping[str, Any],
+    instance: MedicalHistory | None = None,
+    reason: str | None = None,
+) -> MedicalHistory:
+    """The AML history the investigator answers I2/I3 from; one per subject."""
+    with transaction.atomic():
+        history = instance or MedicalHistory()
+        refuse_changes(
+            history, data, ("subject",), "A medical history cannot move to another subject."
+        )
+        apply_data(history, data)
+        if history.subject_id is None:
+            raise ValidationError({"subject": "This field is required."})
+        subject = history.subject
+        _require_data_entry(user, subject.site)
+        if history._state.adding and subject.medical_histories.filter(is_voided=False).exists():
+            raise ValidationError(
+                {"subject": "This subject already has a medical history: correct it instead."}
+            )
+        errors = {}
+        today = _today()
+        if history.diagnosis_date and history.diagnosis_date > today:
+            errors["diagnosis_date"] = "The diagnosis date is in the future."
+        if history.diagnosis_date and history.diagnosis_date < subject.date_of_birth:
+            errors["diagnosis_date"] = "The diagnosis precedes the date of birth."
+        if history.prior_allo_transplant and history.transplant_date is None:
+            errors["transplant_date"] = "Give the date of the allogeneic transplant."
+        if not history.prior_allo_transplant and history.transplant_date is not None:
+            errors["transplant_date"] = "No prior transplant is recorded."
+        if errors:
+            raise ValidationError(errors)
+        return audited_save(history, user=user, reason=reason)
+
+
+def prior_therapy_save(
+    *,
+    user,
+    data: Mapping[str, Any],
+    instance: PriorTherapy | None = None,
+    reason: str | None = None,
+) -> PriorTherapy:
+    with transaction.atomic():
+        therapy = instance or PriorTherapy()
+        refuse_changes(
+            therapy, data, ("medical_history",), "A therapy line belongs to its history."
+        )
+        apply_data(therapy, data)
+        if therapy.medical_history_id is None:
+            raise ValidationError({"medical_history": "This field is required."})
+        _require_data_entry(user, therapy.medical_history.subject.site)
+        if therapy.start_date and therapy.start_date > _today():
+            raise ValidationError({"start_date": "The start date is in the future."})
+        if therapy.end_date and therapy.start_date and therapy.end_date < therapy.start_date:
+            raise ValidationError({"end_date": "The therapy ends before it starts."})
+        return audited_save(therapy, user=user, reason=reason)
+
+
+def medical_history_void(*, user, instance: MedicalHistory, reason: str) -> MedicalHistory:
+    with transaction.atomic():
+        _require_data_entry(user, instance.subject.site)
+        return record_void(user=user, instance=instance, reason=reason)
+
+
+def prior_therapy_void(*, user, instance: PriorTherapy, reason: str) -> PriorTherapy:
+    with transaction.atomic():
+        _require_data_entry(user, instance.medical_history.subject.site)
         return record_void(user=user, instance=instance, reason=reason)
