@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dosing import api as dosing_api
+from followup import api as followup_api
 from safety import api as safety_api
 from screening import api as screening_api
 from trial import api as trial_api
@@ -13,10 +14,13 @@ trial_api.register(router)
 screening_api.register(router)
 dosing_api.register(router)
 safety_api.register(router)
+followup_api.register(router)
 
 urlpatterns = [
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
     path("escalation/", dosing_api.EscalationView.as_view(), name="escalation"),
     path("escalation/simulate/", dosing_api.SimulationView.as_view(), name="escalation-simulate"),
+    path("overdue-forms/", followup_api.OverdueFormsView.as_view(), name="overdue-forms"),
+    path("response-summary/", followup_api.ResponseSummaryView.as_view(), name="response-summary"),
     *router.urls,
 ]

@@ -167,6 +167,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EscalationActionEnum": "dosing.models.EscalationDecision.Action",
         "RelationEnum": "safety.models.Relation",
+        "AmlResponseEnum": "followup.models.RESPONSE_CHOICES",
+        "CrfTypeEnum": "followup.models.CRF_CHOICES",
+        "PriorTherapyResponseEnum": "screening.models.PriorTherapy.BestResponse",
     },
 }
 

@@ -34,6 +34,9 @@ CRF_TYPES = {
     "response": "Response assessment",
 }
 
+CRF_CHOICES = list(CRF_TYPES.items())
+RESPONSE_CHOICES = [(r, r) for r in rules.RESPONSES]
+
 
 class VisitDefinition(AuditedModel):
     """A visit of the schedule: target day relative to day 0 (the first CAR-NK infusion)."""
@@ -106,15 +109,11 @@ class ResponseAssessment(VoidableModel):
     mrd_pct = models.DecimalField("flow MRD (%)", **PCT)
     # derived by followup.rules.aml_response in the service
     in_remission = models.BooleanField(default=False, editable=False)
-    response = models.CharField(
-        max_length=10, choices=[(r, r) for r in rules.RESPONSES], editable=False
-    )
+    response = models.CharField(max_length=10, choices=RESPONSE_CHOICES, editable=False)
     mrd_negative = models.BooleanField(null=True, editable=False)
     response_reason = models.CharField(max_length=200, editable=False)
     # the investigator's own assessment
-    investigator_response = models.CharField(
-        max_length=10, choices=[(r, r) for r in rules.RESPONSES]
-    )
+    investigator_response = models.CharField(max_length=10, choices=RESPONSE_CHOICES)
     disagreement = models.BooleanField(default=False, editable=False)
     disagreement_comment = models.TextField(blank=True)
 

@@ -228,7 +228,7 @@ def response_summary(*, user, study) -> dict:
     def block(rows: list[dict]) -> dict:
         counts = {
             category: sum(r["best_response"] == category for r in rows)
-            for category in rules.BEST_ORDER + ("NE",)
+            for category in (*rules.BEST_ORDER, "NE")
         }
         crc = sum(r["best_response"] in rules.CRC for r in rows)
         orr = sum(r["best_response"] in rules.ORR for r in rows)

@@ -12,6 +12,7 @@ from . import selectors, services
 from .models import (
     AdverseEvent,
     AeGrade,
+    ConMed,
     CrsAssessment,
     DltCandidate,
     DltCriteriaConfig,
@@ -236,7 +237,19 @@ class CrsAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
     void_service = services.crs_assessment_void
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "grade", "adverse_event")
+        return (
+            *super().get_readonly_fields(request, obj),
+            "grade",
+            "adverse_event",
+            "treatments_before",
+        )
+
+    @admin.display(description="tocilizumab or steroids before this assessment")
+    def treatments_before(self, obj):
+        if obj.pk is None:
+            return "-"
+        given = services.crs_treatments_before(obj)
+        return "; ".join(f"{c.name} from {c.start_date}" for c in given) or "none recorded"
 
     def get_queryset(self, request):
         return selectors.crs_assessment_list(user=request.user).select_related("adverse_event")
@@ -397,3 +410,34 @@ class DltCriteriaAdmin(AuditedAdmin):
         return services.dlt_criteria_save(
             user=request.user, instance=instance, data=data, reason=reason
         )
+
+
+@admin.register(ConMed)
+class ConMedAdmin(SubjectChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "name",
+        "category",
+        "indication",
+        "start_date",
+        "stop_date",
+        "ongoing",
+        "is_voided",
+    )
+    list_filter = ("category", "route", "ongoing", "subject__site", "is_voided")
+    list_select_related = ("subject",)
+    search_fields = ("subject__screening_number", "name", "indication")
+    void_service = services.conmed_void
+
+    def get_queryset(self, request):
+        return selectors.conmed_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "adverse_event":
+            kwargs["queryset"] = selectors.adverse_event_list(user=request.user).filter(
+                is_voided=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.conmed_save(user=request.user, instance=instance, data=data, reason=reason)

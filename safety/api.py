@@ -22,6 +22,7 @@ from trial.selectors import study_list
 from . import selectors, services
 from .models import (
     AdverseEvent,
+    ConMed,
     CrsAssessment,
     DltCandidate,
     DltCriteriaConfig,
@@ -110,6 +111,13 @@ class AdverseEventSerializer(AuditedModelSerializer):
 
 class CrsAssessmentSerializer(AuditedModelSerializer):
     subject = SubjectField()
+    tocilizumab_or_steroids_before = serializers.SerializerMethodField(
+        help_text="Conmeds of category tocilizumab or corticosteroid started on or before this day."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tocilizumab_or_steroids_before(self, assessment) -> list[str]:
+        return [f"{c.name} ({c.start_date})" for c in services.crs_treatments_before(assessment)]
 
     class Meta:
         model = CrsAssessment
@@ -124,6 +132,7 @@ class CrsAssessmentSerializer(AuditedModelSerializer):
             "oxygen_device",
             "oxygen_flow_l_min",
             "fever_masked",
+            "tocilizumab_or_steroids_before",
             "fatal",
             "grade",
             "adverse_event",
@@ -398,7 +407,58 @@ class DltCriteriaViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.dlt_criteria_list(user=self.request.user)
 
 
+class ConMedSerializer(AuditedModelSerializer):
+    subject = SubjectField()
+    adverse_event = ScopedPrimaryKeyField(
+        selector=selectors.adverse_event_list, model=AdverseEvent, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = ConMed
+        fields = [
+            "id",
+            "subject",
+            "name",
+            "category",
+            "indication",
+            "adverse_event",
+            "dose",
+            "dose_unit",
+            "route",
+            "frequency",
+            "start_date",
+            "stop_date",
+            "ongoing",
+            "change_reason",
+            *AUDIT,
+            *VOID,
+        ]
+        read_only_fields = [*AUDIT, *VOID]
+
+
+class ConMedFilter(SubjectDataFilter):
+    started_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    started_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = ConMed
+        fields = ["subject", "category", "adverse_event", "ongoing", "is_voided"]
+
+
+class ConMedViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+    serializer_class = ConMedSerializer
+    queryset = ConMed.objects.none()
+    filterset_class = ConMedFilter
+    ordering_fields = ["start_date"]
+    create_service = update_service = services.conmed_save
+    void_service = services.conmed_void
+
+    def get_queryset(self):
+        return selectors.conmed_list(user=self.request.user)
+
+
 def register(router) -> None:
+    router.register("conmeds", ConMedViewSet, basename="conmed")
     router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
     router.register("crs-assessments", CrsAssessmentViewSet, basename="crs-assessment")
     router.register("icans-assessments", IcansAssessmentViewSet, basename="icans-assessment")

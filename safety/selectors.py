@@ -6,6 +6,7 @@ from trial.selectors import scope_to_sites, study_list
 
 from .models import (
     AdverseEvent,
+    ConMed,
     CrsAssessment,
     DltCandidate,
     DltCriteriaConfig,
@@ -55,3 +56,11 @@ def dlt_candidate_list(*, user) -> QuerySet[DltCandidate]:
 
 def dlt_criteria_list(*, user) -> QuerySet[DltCriteriaConfig]:
     return DltCriteriaConfig.objects.filter(study__in=study_list(user=user)).select_related("study")
+
+
+def conmed_list(*, user) -> QuerySet[ConMed]:
+    return scope_to_sites(
+        ConMed.objects.select_related("subject__site", "adverse_event"),
+        user,
+        site_path="subject__site",
+    )

@@ -626,3 +626,15 @@ def conmed_void(*, user, instance: ConMed, reason: str) -> ConMed:
     with transaction.atomic():
         require_data_entry(user, instance.subject.site)
         return record_void(user=user, instance=instance, reason=reason)
+
+
+def crs_treatments_before(assessment: CrsAssessment) -> list[ConMed]:
+    """Tocilizumab or corticosteroids started on or before the assessment's day (they mask fever)."""
+    day = timezone.localdate(assessment.assessed_at)
+    return list(
+        assessment.subject.conmeds.filter(
+            is_voided=False,
+            start_date__lte=day,
+            category__in=[ConMed.Category.TOCILIZUMAB, ConMed.Category.CORTICOSTEROID],
+        ).order_by("start_date")
+    )

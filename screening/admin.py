@@ -9,7 +9,7 @@ from trial.admin_base import VoidableAdmin, form_action
 from trial.selectors import site_list, site_staff
 
 from . import rules, selectors, services
-from .models import Consent, EligibilityAssessment, Subject
+from .models import Consent, EligibilityAssessment, MedicalHistory, PriorTherapy, Subject
 
 
 class ConsentInline(admin.TabularInline):
@@ -84,7 +84,26 @@ class SubjectAdmin(VoidableAdmin):
             "status",
             "is_demo",
             "enrollment_link",
+            "follow_up",
         )
+
+    @admin.display(description="follow-up")
+    def follow_up(self, obj):
+        """The visit calendar and the end-of-study record."""
+        if obj.pk is None:
+            return "-"
+        calendar = reverse("admin:followup_visit_calendar", args=[obj.pk])
+        end = obj.dispositions.filter(is_voided=False).first()
+        end_text = (
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:followup_disposition_change", args=[end.pk]),
+                end,
+            )
+            if end
+            else "no end-of-study record"
+        )
+        return format_html('<a href="{}">Visit calendar</a>; {}', calendar, end_text)
 
     @admin.display(description="enrollment")
     def enrollment_link(self, obj):
@@ -228,7 +247,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             "Screening attempt",
             {"fields": ["subject", "attempt", "assessment_date", "age_at_assessment"]},
         ),
-        ("Disease status", {"fields": _answers("I2", "I3", "I4", "I6")}),
+        ("Disease status", {"fields": ["disease_history", *_answers("I2", "I3", "I4", "I6")]}),
         ("Performance status", {"fields": ["ecog"]}),
         (
             "Organ function (I7): values and upper limits of normal in the same unit",
@@ -272,6 +291,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             "verdict",
             "criteria_table",
             "age_at_assessment",
+            "disease_history",
             "confirmed_by",
             "confirmed_at",
         )
@@ -316,8 +336,121 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
         )
         return format_html('<table class="criteria">{}</table>', rows)
 
+    @admin.display(description="AML history (for I2/I3)")
+    def disease_history(self, obj):
+        history = selectors.medical_history(obj.subject) if obj.pk else None
+        if history is None:
+            return "No medical history recorded yet."
+        lines = format_html_join(
+            "",
+            "<li>line {}: {} ({} to {}), best response {}</li>",
+            (
+                (t.line, t.regimen, t.start_date, t.end_date or "ongoing", t.best_response)
+                for t in history.therapies.filter(is_voided=False)
+            ),
+        )
+        transplant = (
+            f"allogeneic transplant {history.transplant_date}"
+            if history.prior_allo_transplant
+            else "no transplant"
+        )
+        return format_html(
+            "{} since {} ({}; ELN 2022 {} risk); {}<ul>{}</ul>",
+            history.get_disease_status_display(),
+            history.diagnosis_date,
+            history.classification,
+            history.eln_risk,
+            transplant,
+            lines,
+        )
+
     @admin.display(description="age at assessment (years)")
     def age_at_assessment(self, obj):
         if obj.pk is None:
             return "-"
         return rules.age_in_completed_years(obj.subject.date_of_birth, obj.assessment_date)
+
+
+class PriorTherapyInline(admin.TabularInline):
+    model = PriorTherapy
+    extra = 0
+    fields = ("line", "regimen", "start_date", "end_date", "best_response", "is_voided")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MedicalHistory)
+class MedicalHistoryAdmin(VoidableAdmin):
+    list_display = (
+        "subject",
+        "diagnosis_date",
+        "disease_status",
+        "eln_risk",
+        "prior_allo_transplant",
+        "is_voided",
+    )
+    list_filter = (
+        "disease_status",
+        "eln_risk",
+        "prior_allo_transplant",
+        "subject__site",
+        "is_voided",
+    )
+    list_select_related = ("subject",)
+    search_fields = ("subject__screening_number", "classification")
+    inlines = [PriorTherapyInline]
+    void_service = services.medical_history_void
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        return selectors.medical_history_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = selectors.subject_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.medical_history_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(PriorTherapy)
+class PriorTherapyAdmin(VoidableAdmin):
+    list_display = (
+        "medical_history",
+        "line",
+        "regimen",
+        "start_date",
+        "end_date",
+        "best_response",
+        "is_voided",
+    )
+    list_select_related = ("medical_history__subject",)
+    search_fields = ("medical_history__subject__screening_number", "regimen")
+    void_service = services.prior_therapy_void
+
+    def get_queryset(self, request):
+        return selectors.prior_therapy_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "medical_history":
+            kwargs["queryset"] = selectors.medical_history_list(user=request.user).filter(
+                is_voided=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.prior_therapy_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )

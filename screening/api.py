@@ -3,6 +3,7 @@
 `EligibilityFacts` (answers as an object keyed by criterion code) and return the computed
 `eligible`, `criteria` and `reasons` read-only."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, views, viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from trial.models import Site, User
 from trial.selectors import site_list, site_staff
 
 from . import rules, selectors, services
-from .models import Consent, EligibilityAssessment, Subject
+from .models import Consent, EligibilityAssessment, MedicalHistory, PriorTherapy, Subject
 
 AUDIT_FIELDS = ["created_at", "version", "is_voided", "voided_at", "void_reason"]
 
@@ -234,8 +235,91 @@ class ScreeningLogView(views.APIView):
 
 
 def register(router) -> None:
+    register_history(router)
     router.register("subjects", SubjectViewSet, basename="subject")
     router.register("consents", ConsentViewSet, basename="consent")
     router.register(
         "eligibility-assessments", EligibilityAssessmentViewSet, basename="eligibility-assessment"
     )
+
+
+class PriorTherapySerializer(AuditedModelSerializer):
+    medical_history = ScopedPrimaryKeyField(
+        selector=selectors.medical_history_list, model=MedicalHistory
+    )
+
+    class Meta:
+        model = PriorTherapy
+        fields = [
+            "id",
+            "medical_history",
+            "line",
+            "regimen",
+            "start_date",
+            "end_date",
+            "best_response",
+            "change_reason",
+            *AUDIT_FIELDS,
+        ]
+        read_only_fields = AUDIT_FIELDS
+
+
+class MedicalHistorySerializer(AuditedModelSerializer):
+    subject = ScopedPrimaryKeyField(selector=selectors.subject_list, model=Subject)
+    therapies = PriorTherapySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MedicalHistory
+        fields = [
+            "id",
+            "subject",
+            "diagnosis_date",
+            "classification_system",
+            "classification",
+            "eln_risk",
+            "disease_status",
+            "prior_allo_transplant",
+            "transplant_date",
+            "baseline_marrow_date",
+            "baseline_marrow_blasts_pct",
+            "baseline_extramedullary_disease",
+            "therapies",
+            "change_reason",
+            *AUDIT_FIELDS,
+        ]
+        read_only_fields = AUDIT_FIELDS
+
+
+class MedicalHistoryFilter(django_filters.FilterSet):
+    site = django_filters.NumberFilter(field_name="subject__site")
+
+    class Meta:
+        model = MedicalHistory
+        fields = ["subject", "disease_status", "is_voided"]
+
+
+class MedicalHistoryViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+    serializer_class = MedicalHistorySerializer
+    queryset = MedicalHistory.objects.none()
+    filterset_class = MedicalHistoryFilter
+    create_service = update_service = services.medical_history_save
+    void_service = services.medical_history_void
+
+    def get_queryset(self):
+        return selectors.medical_history_list(user=self.request.user)
+
+
+class PriorTherapyViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+    serializer_class = PriorTherapySerializer
+    queryset = PriorTherapy.objects.none()
+    filterset_fields = ["medical_history", "medical_history__subject", "is_voided"]
+    create_service = update_service = services.prior_therapy_save
+    void_service = services.prior_therapy_void
+
+    def get_queryset(self):
+        return selectors.prior_therapy_list(user=self.request.user)
+
+
+def register_history(router) -> None:
+    router.register("medical-history", MedicalHistoryViewSet, basename="medical-history")
+    router.register("prior-therapies", PriorTherapyViewSet, basename="prior-therapy")
