@@ -12,7 +12,12 @@ from trial.models import SiteRole
 
 Role = SiteRole.Role
 
-pytest_plugins = ["tests.screening.fixtures", "tests.dosing.fixtures", "tests.safety.fixtures"]
+pytest_plugins = [
+    "tests.screening.fixtures",
+    "tests.dosing.fixtures",
+    "tests.safety.fixtures",
+    "tests.followup.fixtures",
+]
 
 
 @pytest.fixture
