@@ -223,7 +223,7 @@ def test_overdue_forms_query_count_does_not_grow_with_subjects(
     infuse(enroll(eligible(), first_cohort))
     clock.days(30)
     fresh = type(coordinator_a).objects.get  # a new user object: no cached site ids
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(10) as one:
         rows = selectors.overdue_forms(user=fresh(pk=coordinator_a.pk))
     assert len(rows) == 3  # D0 visit, D7 visit and labs
     for _ in range(2):
