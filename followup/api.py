@@ -81,6 +81,7 @@ class VisitSerializer(AuditedModelSerializer):
             *VOID,
         ]
         read_only_fields = ["planned_date", "out_of_window", *AUDIT, *VOID]
+        validators = []  # uniqueness is checked by the service, with a clearer message
 
 
 class ResponseAssessmentSerializer(AuditedModelSerializer):
@@ -150,6 +151,7 @@ class DispositionSerializer(AuditedModelSerializer):
             *VOID,
         ]
         read_only_fields = [*AUDIT, *VOID]
+        validators = []  # uniqueness is checked by the service, with a clearer message
 
 
 class SubjectFilter(django_filters.FilterSet):

@@ -288,6 +288,7 @@ class MedicalHistorySerializer(AuditedModelSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = AUDIT_FIELDS
+        validators = []  # one history per subject: checked by the service
 
 
 class MedicalHistoryFilter(django_filters.FilterSet):
