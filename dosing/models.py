@@ -89,6 +89,7 @@ class Enrollment(AuditedModel):
 
 
 class Lymphodepletion(VoidableModel):
+    audit_subject_path = "enrollment__subject"
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.PROTECT, related_name="lymphodepletions"
     )
@@ -113,6 +114,7 @@ class Lymphodepletion(VoidableModel):
 
 
 class Infusion(VoidableModel):
+    audit_subject_path = "enrollment__subject"
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="infusions")
     number = models.PositiveSmallIntegerField(editable=False)
     started_at = models.DateTimeField("infusion start")
@@ -136,6 +138,8 @@ class Infusion(VoidableModel):
 
 class DltEvaluation(AuditedModel):
     """One per enrolled subject: where they stand in the DLT window (derived) and the DLT, if any."""
+
+    audit_subject_path = "enrollment__subject"
 
     class Status(models.TextChoices):
         PENDING = rules.PENDING, "Pending"

@@ -163,6 +163,8 @@ class AdverseEvent(VoidableModel):
 class AeGrade(AuditedModel):
     """A grade episode: from this date the AE has this grade (until the next episode)."""
 
+    audit_subject_path = "adverse_event__subject"
+
     adverse_event = models.ForeignKey(AdverseEvent, on_delete=models.PROTECT, related_name="grades")
     from_date = models.DateField()
     grade = models.PositiveSmallIntegerField(validators=GRADE)

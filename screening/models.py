@@ -270,6 +270,8 @@ class MedicalHistory(VoidableModel):
 
 
 class PriorTherapy(VoidableModel):
+    audit_subject_path = "medical_history__subject"
+
     class BestResponse(models.TextChoices):
         CR = "CR", "CR"
         CRI = "CRi", "CRi"

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalChanges
 
 from config.api_urls import router
 
-AUDITED_APPS = ("trial", "screening", "dosing", "safety", "followup")
+AUDITED_APPS = ("trial", "screening", "dosing", "safety", "followup", "monitoring")
 
 
 def _project_models():

@@ -13,6 +13,25 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
+class HistoryAudit(models.Model):
+    """Base of every history row: the subject it concerns (for the audit trail by subject) and a
+    hash chained to the previous row of the same table (tamper evidence, `manage.py verify_audit`).
+    """
+
+    audit_subject_id = models.BigIntegerField(null=True, db_index=True, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.row_hash:
+            from .audit import chain_new_row  # the audit helpers import the models
+
+            chain_new_row(self)
+        super().save(*args, **kwargs)
+
+
 class AuditedModel(models.Model):
     """Base of every clinical and configuration table: history rows with who and why.
 
@@ -22,7 +41,9 @@ class AuditedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[HistoryAudit])
+    # how a record reaches its subject, for the audit trail ("subject" is found by itself)
+    audit_subject_path: str | None = None
 
     class Meta:
         abstract = True
@@ -42,7 +63,7 @@ class VoidableModel(AuditedModel):
 class User(AbstractUser):
     """A person who logs in. What they may do, and where, comes from their `SiteRole`s."""
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[HistoryAudit])
 
 
 class Study(AuditedModel):

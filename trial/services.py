@@ -68,6 +68,19 @@ def refuse_changes(
             raise ValidationError({name: message})
 
 
+_BEFORE_SAVE: list = []
+_AFTER_SAVE: list = []
+
+
+def register_audit_hooks(*, before_save=None, after_save=None) -> None:
+    """Checks every audited write passes (e.g. locks) and follow-ups it triggers (e.g. clearing
+    source data verification); registered once by the monitoring app."""
+    if before_save is not None and before_save not in _BEFORE_SAVE:
+        _BEFORE_SAVE.append(before_save)
+    if after_save is not None and after_save not in _AFTER_SAVE:
+        _AFTER_SAVE.append(after_save)
+
+
 def audited_save(obj: A, *, user, reason: str | None = None) -> A:
     """Validate and save `obj` with its history row: a change to a saved record needs a reason."""
     reason = (reason or "").strip()
@@ -77,9 +90,13 @@ def audited_save(obj: A, *, user, reason: str | None = None) -> A:
     obj.full_clean()
     if is_change:
         obj.version += 1
+    for check in _BEFORE_SAVE:
+        check(obj)
     obj._history_user = user
     obj._change_reason = reason or None
     obj.save()
+    for follow_up in _AFTER_SAVE:
+        follow_up(obj, user=user, is_change=is_change)
     return obj
 
 

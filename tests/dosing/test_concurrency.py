@@ -29,7 +29,7 @@ def slow_slot_check(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_enrollments_fill_a_three_slot_cohort_exactly(
-    eligible, first_cohort, coordinator_a, slow_slot_check
+    eligible, first_cohort, coordinator_a, slow_slot_check, allow_history_flush
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (SELECT ... FOR UPDATE); CI runs it on PostgreSQL")

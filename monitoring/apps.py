@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"
+    verbose_name = "Monitoring and audit"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from trial.services import register_audit_hooks
+
+        from . import db, services
+
+        # every audited write passes these checks (locks) and follow-ups (SDV, signatures)
+        register_audit_hooks(
+            before_save=services.refuse_locked_change, after_save=services.after_audited_save
+        )
+        # history tables created by later migrations get their append-only triggers too
+        post_migrate.connect(db.install_history_triggers_after_migrate, sender=self)

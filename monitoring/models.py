@@ -1,0 +1,183 @@
+"""Data queries, source data verification, locks and electronic signatures. Each points at the
+record it concerns (any audited record) through a content type and id."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from screening.models import Subject
+from trial.models import AuditedModel, Study
+
+
+class RecordRef(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Query(RecordRef, AuditedModel):
+    """A data clarification: opened by a monitor or data manager, answered by the site."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    field_name = models.CharField(max_length=60, blank=True)
+    text = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    answer = models.TextField(blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "queries"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"Query on {self.content_type.model} #{self.object_id}{f'.{self.field_name}' if self.field_name else ''}"
+
+
+class SdvPlan(AuditedModel):
+    """How much of a CRF type the monitor verifies against source."""
+
+    class Level(models.TextChoices):
+        NONE = "none", "None"
+        KEY = "key", "Key fields"
+        FULL = "full", "100%"
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="sdv_plans")
+    crf = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="CRF type"
+    )
+    level = models.CharField(max_length=5, choices=Level.choices, default=Level.FULL)
+    key_fields = models.JSONField(
+        default=list, blank=True, help_text="For key-field SDV: the field names."
+    )
+
+    class Meta:
+        verbose_name = "SDV plan"
+        constraints = [
+            models.UniqueConstraint(fields=["study", "crf"], name="one_sdv_plan_per_crf")
+        ]
+
+    def __str__(self) -> str:
+        return f"SDV {self.get_level_display()} for {self.crf.model}"
+
+
+class SdvMark(RecordRef, AuditedModel):
+    """A monitor verified this record (as of its version) against source; a later change to the
+    record clears the mark."""
+
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    verified_at = models.DateTimeField(editable=False)
+    verified_version = models.PositiveIntegerField(editable=False)
+    fields = models.JSONField(default=list, blank=True, help_text="Empty: the whole CRF.")
+    is_current = models.BooleanField(default=True, editable=False)
+    cleared_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = "SDV mark"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"SDV of {self.content_type.model} #{self.object_id} v{self.verified_version}"
+
+
+class Lock(AuditedModel):
+    class Scope(models.TextChoices):
+        RECORD = "record", "One CRF"
+        SUBJECT = "subject", "A subject's casebook"
+        STUDY = "study", "The whole study (database lock)"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="locks")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reason = models.TextField()
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    is_active = models.BooleanField(default=True, editable=False)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    unlocked_at = models.DateTimeField(null=True, editable=False)
+    unlock_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="study") & Q(subject__isnull=True) & Q(object_id__isnull=True))
+                | (Q(scope="subject") & Q(subject__isnull=False) & Q(object_id__isnull=True))
+                | (Q(scope="record") & Q(content_type__isnull=False) & Q(object_id__isnull=False)),
+                name="lock_scope_matches_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} lock ({'active' if self.is_active else 'released'})"
+
+
+class Signature(RecordRef, AuditedModel):
+    """An electronic signature (21 CFR 11.50): who, when and what it means; invalidated, visibly,
+    when the signed data change."""
+
+    class Meaning(models.TextChoices):
+        REVIEWED_APPROVED = "reviewed_approved", "Reviewed and approved"
+        DECISION = "decision", "Committee decision confirmed"
+
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    meaning = models.CharField(max_length=20, choices=Meaning.choices)
+    signed_at = models.DateTimeField(editable=False)
+    is_valid = models.BooleanField(default=True, editable=False)
+    invalidated_at = models.DateTimeField(null=True, editable=False)
+    invalidation_reason = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.signer} signed {self.content_type.model} #{self.object_id} ({self.get_meaning_display()})"

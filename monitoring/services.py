@@ -1,0 +1,393 @@
+"""The one write path for monitoring: queries, source data verification, locks and electronic
+signatures; plus the checks every audited write passes (locks) and what it triggers (an edit
+clears SDV and invalidates signatures of the data it changes)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from screening.models import Subject
+from trial.models import Site, SiteRole, Study
+from trial.selectors import site_ids_for, user_has_role
+from trial.services import Conflict, apply_data, audited_save, require_data_entry
+
+from .models import Lock, Query, SdvMark, SdvPlan, Signature
+
+Role = SiteRole.Role
+UNLOCKABLE_APPS = {"monitoring"}
+
+
+# --- where a record belongs ------------------------------------------------------------------
+
+
+def subject_of(obj) -> Subject | None:
+    if isinstance(obj, Subject):
+        return obj if obj.pk else None
+    if getattr(obj, "subject_id", None):
+        return obj.subject
+    path = getattr(type(obj), "audit_subject_path", None)
+    if path:
+        hop = path.split("__")[0]
+        parent = getattr(obj, hop, None)
+        return subject_of(parent) if parent is not None else None
+    return None
+
+
+def study_id_of(obj) -> int | None:
+    if isinstance(obj, Study):
+        return obj.pk
+    if getattr(obj, "study_id", None):
+        return obj.study_id
+    subject = subject_of(obj)
+    if subject is not None:
+        return subject.site.study_id
+    for name in ("site", "cohort", "dose_level", "adverse_event"):
+        parent = getattr(obj, name, None) if hasattr(obj, f"{name}_id") else None
+        if parent is not None:
+            return study_id_of(parent)
+    if isinstance(obj, Site):
+        return obj.study_id
+    return None
+
+
+def _ct(obj) -> ContentType:
+    return ContentType.objects.get_for_model(type(obj))
+
+
+def _exempt(obj) -> bool:
+    return obj._meta.app_label in UNLOCKABLE_APPS or isinstance(obj, get_user_model())
+
+
+# --- hooks on every audited write ------------------------------------------------------------
+
+
+def active_lock_for(obj) -> Lock | None:
+    study_id = study_id_of(obj)
+    if study_id is None:
+        return None
+    locks = Lock.objects.filter(is_active=True, study_id=study_id)
+    found = locks.filter(scope=Lock.Scope.STUDY).first()
+    if found is None:
+        subject = subject_of(obj)
+        if subject is not None:
+            found = locks.filter(scope=Lock.Scope.SUBJECT, subject=subject).first()
+    if found is None and obj.pk is not None:
+        found = locks.filter(
+            scope=Lock.Scope.RECORD, content_type=_ct(obj), object_id=obj.pk
+        ).first()
+    return found
+
+
+def refuse_locked_change(obj) -> None:
+    """Locked data cannot change, through any path, until unlocked with a reason."""
+    if _exempt(obj):
+        return
+    lock = active_lock_for(obj)
+    if lock is not None:
+        raise Conflict(
+            f"{lock.get_scope_display()} is locked since {timezone.localtime(lock.created_at):%Y-%m-%d %H:%M} "
+            f"({lock.reason}): a data manager must unlock it, with a reason, before any change."
+        )
+
+
+def after_audited_save(obj, *, user, is_change: bool) -> None:
+    """An edit clears the record's SDV mark and invalidates signatures over it (the record's and
+    its subject's casebook), each with a history row saying why."""
+    if _exempt(obj) or obj.pk is None:
+        return
+    ct = _ct(obj)
+    now = timezone.now()
+    if is_change:
+        for mark in SdvMark.objects.filter(content_type=ct, object_id=obj.pk, is_current=True):
+            mark.is_current, mark.cleared_at = False, now
+            audited_save(
+                mark, user=user, reason=f"SDV cleared: the record changed (version {obj.version})"
+            )
+    label = f"{obj._meta.verbose_name} #{obj.pk}"
+    signatures = Signature.objects.filter(is_valid=True, content_type=ct, object_id=obj.pk)
+    subject = subject_of(obj)
+    if subject is not None and not isinstance(obj, Subject):
+        signatures = signatures | Signature.objects.filter(
+            is_valid=True,
+            content_type=ContentType.objects.get_for_model(Subject),
+            object_id=subject.pk,
+        )
+    elif isinstance(obj, Subject):
+        signatures = Signature.objects.filter(is_valid=True, content_type=ct, object_id=obj.pk)
+    for signature in signatures:
+        signature.is_valid, signature.invalidated_at = False, now
+        signature.invalidation_reason = f"Signed data changed: {label}"[:200]
+        audited_save(
+            signature, user=user, reason=f"Signature invalidated: {label} changed after signing"
+        )
+
+
+# --- records a user may see ------------------------------------------------------------------
+
+
+def visible_record(user, content_type: ContentType, object_id: int):
+    """The record, if the user's sites cover it; otherwise 'not found' (no existence leak)."""
+    model = content_type.model_class()
+    if model is None or not hasattr(model, "history"):
+        raise ValidationError({"record": "Not an audited record type."})
+    obj = model._default_manager.filter(pk=object_id).first()
+    site_ids = site_ids_for(user)
+    subject = subject_of(obj) if obj is not None else None
+    if obj is None or (
+        site_ids is not None and subject is not None and subject.site_id not in site_ids
+    ):
+        raise ValidationError({"object_id": "No such record."})
+    return obj
+
+
+def _require_any_role(user, roles, *, site=None, study=None, what: str) -> None:
+    sites = [site] if site is not None else list(study.sites.all()) if study is not None else []
+    if not any(user_has_role(user, role, site=s) for role in roles for s in sites):
+        raise PermissionDenied(what)
+
+
+def _where(obj):
+    subject = subject_of(obj)
+    if subject is not None:
+        return {"site": subject.site}
+    return {"study": Study.objects.get(pk=study_id_of(obj))}
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def query_open(
+    *, user, data: Mapping[str, Any], instance: Query | None = None, reason: str | None = None
+) -> Query:
+    if instance is not None and not instance._state.adding:
+        raise ValidationError(
+            {"text": "A query's text stands; answer, close or re-open it instead."}
+        )
+    with transaction.atomic():
+        record = visible_record(user, data["content_type"], data["object_id"])
+        _require_any_role(
+            user,
+            (Role.MONITOR, Role.DATA_MANAGER),
+            **_where(record),
+            what="Monitors and data managers open queries.",
+        )
+        field = data.get("field_name", "")
+        if field and field not in {f.name for f in record._meta.concrete_fields}:
+            raise ValidationError(
+                {"field_name": f"{record._meta.verbose_name} has no field {field!r}."}
+            )
+        query = Query(
+            content_type=data["content_type"],
+            object_id=record.pk,
+            subject=subject_of(record),
+            field_name=field,
+            text=data["text"],
+            opened_by=user,
+        )
+        return audited_save(query, user=user, reason=reason or "Query opened")
+
+
+def query_answer(*, user, query: Query, answer: str) -> Query:
+    with transaction.atomic():
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        record = query.record
+        subject = subject_of(record)
+        if subject is not None:
+            require_data_entry(user, subject.site)
+        if query.status != Query.Status.OPEN:
+            raise Conflict(f"This query is {query.status}: only an open query is answered.")
+        if not (answer or "").strip():
+            raise ValidationError({"answer": "Write the answer."})
+        query.answer, query.answered_by, query.answered_at = answer.strip(), user, timezone.now()
+        query.status = Query.Status.ANSWERED
+        return audited_save(query, user=user, reason="Query answered by the site")
+
+
+def _monitor_step(user, query: Query, status: str, reason: str) -> Query:
+    with transaction.atomic():
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        _require_any_role(
+            user,
+            (Role.MONITOR, Role.DATA_MANAGER),
+            **_where(query.record),
+            what="Monitors and data managers close and re-open queries.",
+        )
+        if status == Query.Status.CLOSED:
+            if query.status == Query.Status.CLOSED:
+                raise Conflict("This query is already closed.")
+            query.closed_by, query.closed_at = user, timezone.now()
+        else:
+            if query.status == Query.Status.OPEN:
+                raise Conflict("This query is already open.")
+            if not (reason or "").strip():
+                raise ValidationError({"reason": "Say why the query is re-opened."})
+            query.closed_by = query.closed_at = None
+        query.status = status
+        return audited_save(query, user=user, reason=reason)
+
+
+def query_close(*, user, query: Query, reason: str | None = None) -> Query:
+    return _monitor_step(user, query, Query.Status.CLOSED, reason or "Query closed")
+
+
+def query_reopen(*, user, query: Query, reason: str) -> Query:
+    return _monitor_step(
+        user, query, Query.Status.OPEN, f"Query re-opened: {reason}" if reason else ""
+    )
+
+
+# --- source data verification ----------------------------------------------------------------
+
+
+def sdv_plan_save(
+    *, user, data: Mapping[str, Any], instance: SdvPlan | None = None, reason: str | None = None
+) -> SdvPlan:
+    with transaction.atomic():
+        plan = instance or SdvPlan()
+        apply_data(plan, data)
+        model = plan.crf.model_class()
+        names = {f.name for f in model._meta.concrete_fields} if model else set()
+        unknown = [f for f in plan.key_fields if f not in names]
+        if unknown:
+            raise ValidationError({"key_fields": f"Unknown fields: {', '.join(unknown)}."})
+        if plan.level == SdvPlan.Level.KEY and not plan.key_fields:
+            raise ValidationError({"key_fields": "Key-field SDV needs its key fields."})
+        return audited_save(plan, user=user, reason=reason)
+
+
+def sdv_verify(
+    *, user, data: Mapping[str, Any], instance: SdvMark | None = None, reason: str | None = None
+) -> SdvMark:
+    """The monitor verified the record, as it is now, against source."""
+    with transaction.atomic():
+        record = visible_record(user, data["content_type"], data["object_id"])
+        where = _where(record)
+        _require_any_role(
+            user, (Role.MONITOR,), **where, what="Only a monitor verifies source data."
+        )
+        ct = data["content_type"]
+        if SdvMark.objects.filter(content_type=ct, object_id=record.pk, is_current=True).exists():
+            raise Conflict("This record is already verified in its current version.")
+        mark = SdvMark(
+            content_type=ct,
+            object_id=record.pk,
+            subject=subject_of(record),
+            verified_by=user,
+            verified_at=timezone.now(),
+            verified_version=record.version,
+            fields=data.get("fields") or [],
+        )
+        return audited_save(
+            mark, user=user, reason=reason or f"Source data verified (version {record.version})"
+        )
+
+
+# --- locks -----------------------------------------------------------------------------------
+
+
+def lock_create(
+    *, user, data: Mapping[str, Any], instance: Lock | None = None, reason: str | None = None
+) -> Lock:
+    if instance is not None and not instance._state.adding:
+        raise ValidationError({"scope": "Release the lock and lock again instead of editing it."})
+    with transaction.atomic():
+        lock = Lock(locked_by=user)
+        apply_data(lock, data)
+        study = lock.study
+        _require_any_role(
+            user, (Role.DATA_MANAGER,), study=study, what="Only a data manager locks data."
+        )
+        if lock.scope == Lock.Scope.RECORD:
+            record = visible_record(user, lock.content_type, lock.object_id)
+            if study_id_of(record) != study.pk:
+                raise ValidationError({"object_id": "This record belongs to another study."})
+        if lock.scope == Lock.Scope.SUBJECT and lock.subject.site.study_id != study.pk:
+            raise ValidationError({"subject": "This subject belongs to another study."})
+        if not (lock.reason or "").strip():
+            raise ValidationError({"reason": "Say why the data are locked."})
+        return audited_save(lock, user=user, reason=f"Locked: {lock.reason}")
+
+
+def lock_release(*, user, lock: Lock, reason: str) -> Lock:
+    with transaction.atomic():
+        lock = Lock.objects.select_for_update().get(pk=lock.pk)
+        _require_any_role(
+            user, (Role.DATA_MANAGER,), study=lock.study, what="Only a data manager unlocks data."
+        )
+        if not lock.is_active:
+            raise Conflict("This lock is already released.")
+        if not (reason or "").strip():
+            raise ValidationError({"reason": "Say why the data are unlocked."})
+        lock.is_active, lock.unlocked_by, lock.unlocked_at = False, user, timezone.now()
+        lock.unlock_reason = reason.strip()
+        return audited_save(lock, user=user, reason=f"Unlocked: {reason.strip()}")
+
+
+# --- electronic signatures -------------------------------------------------------------------
+
+
+def casebook_gaps(subject: Subject) -> list[str]:
+    gaps = []
+    if not subject.dispositions.filter(is_voided=False).exists():
+        gaps.append("no end-of-study record")
+    open_queries = Query.objects.filter(subject=subject).exclude(status=Query.Status.CLOSED).count()
+    if open_queries:
+        gaps.append(f"{open_queries} query(ies) not closed")
+    return gaps
+
+
+def signature_sign(
+    *, user, data: Mapping[str, Any], instance: Signature | None = None, reason: str | None = None
+) -> Signature:
+    """Sign by re-entering the password: the investigator a subject's casebook, a safety reviewer
+    an escalation decision. Only complete data can be signed."""
+    with transaction.atomic():
+        if not user.check_password(data.get("password") or ""):
+            raise ValidationError(
+                {"password": "The password is not correct: the signature is not applied."}
+            )
+        record = visible_record(user, data["content_type"], data["object_id"])
+        label = record._meta.label
+        if label == "screening.Subject":
+            _require_any_role(
+                user,
+                (Role.INVESTIGATOR,),
+                site=record.site,
+                what="Only an investigator of the site signs a casebook.",
+            )
+            gaps = casebook_gaps(record)
+            if gaps:
+                raise ValidationError(
+                    {"object_id": f"The casebook is not complete: {', '.join(gaps)}."}
+                )
+        elif label == "dosing.EscalationDecision":
+            _require_any_role(
+                user,
+                (Role.SAFETY_REVIEWER,),
+                study=record.cohort.study,
+                what="Only a safety reviewer signs an escalation decision.",
+            )
+        else:
+            raise ValidationError(
+                {"content_type": "Casebooks (subjects) and escalation decisions are signed."}
+            )
+        if Signature.objects.filter(
+            content_type=data["content_type"], object_id=record.pk, signer=user, is_valid=True
+        ).exists():
+            raise Conflict("You have already signed this, and the data have not changed since.")
+        signature = Signature(
+            content_type=data["content_type"],
+            object_id=record.pk,
+            subject=subject_of(record),
+            signer=user,
+            meaning=data["meaning"],
+            signed_at=timezone.now(),
+        )
+        return audited_save(
+            signature, user=user, reason=f"Signed: {signature.get_meaning_display()}"
+        )
