@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from dosing import api as dosing_api
 from followup import api as followup_api
+from monitoring import api as monitoring_api
 from safety import api as safety_api
 from screening import api as screening_api
 from trial import api as trial_api
@@ -15,6 +16,7 @@ screening_api.register(router)
 dosing_api.register(router)
 safety_api.register(router)
 followup_api.register(router)
+monitoring_api.register(router)
 
 urlpatterns = [
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
@@ -22,5 +24,8 @@ urlpatterns = [
     path("escalation/simulate/", dosing_api.SimulationView.as_view(), name="escalation-simulate"),
     path("overdue-forms/", followup_api.OverdueFormsView.as_view(), name="overdue-forms"),
     path("response-summary/", followup_api.ResponseSummaryView.as_view(), name="response-summary"),
+    path("audit/", monitoring_api.AuditView.as_view(), name="audit"),
+    path("query-counts/", monitoring_api.QueryCountsView.as_view(), name="query-counts"),
+    path("sdv-progress/", monitoring_api.SdvProgressView.as_view(), name="sdv-progress"),
     *router.urls,
 ]

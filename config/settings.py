@@ -170,6 +170,7 @@ SPECTACULAR_SETTINGS = {
         "AmlResponseEnum": "followup.models.RESPONSE_CHOICES",
         "CrfTypeEnum": "followup.models.CRF_CHOICES",
         "PriorTherapyResponseEnum": "screening.models.PriorTherapy.BestResponse",
+        "RecordTypeEnum": "monitoring.api.RECORD_TYPE_CHOICES",
     },
 }
 

@@ -103,7 +103,13 @@ class SubjectAdmin(VoidableAdmin):
             if end
             else "no end-of-study record"
         )
-        return format_html('<a href="{}">Visit calendar</a>; {}', calendar, end_text)
+        audit = reverse("admin:monitoring_audit_trail") + f"?subject={obj.pk}"
+        return format_html(
+            '<a href="{}">Visit calendar</a>; {}; <a href="{}">Audit trail</a>',
+            calendar,
+            end_text,
+            audit,
+        )
 
     @admin.display(description="enrollment")
     def enrollment_link(self, obj):

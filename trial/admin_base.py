@@ -110,12 +110,14 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        self.call_service(
+        saved = self.call_service(
             request,
             instance=obj,
             data=form.service_data(),
             reason=form.cleaned_data.get(REASON_FIELD),
         )
+        if saved is not None and saved is not obj:  # services that build their own record
+            obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None):
         return False

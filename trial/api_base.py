@@ -5,10 +5,6 @@ Error format: 400 answers carry `{field: [messages]}` (DRF's own shape; `non_fie
 for the record as a whole); other errors carry `{"detail": message}`.
 """
 
-from datetime import date, datetime
-from decimal import Decimal
-from uuid import UUID
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema
@@ -18,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_defaults import BoundedPageNumberPagination, StudyRolePermission
+from .audit import field_changes
 from .services import Conflict as DomainConflict
 
 REASON_HELP = "Why the record is changed. Required on every update (PUT/PATCH)."
@@ -108,28 +105,12 @@ class VersionSerializer(serializers.Serializer):
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _json_value(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal | UUID):
-        return str(value)
-    return value
-
-
 def history_versions(instance) -> list[dict]:
     """Every version of `instance`, newest first, each with the field-level diff to the one
     before (for the first version: every field, from null). Foreign keys show as ids."""
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
-    attnames = [(f.name, f.attname) for f in instance.history.model.tracked_fields]
-    versions = []
-    previous = None
+    versions, previous = [], None
     for record in records:
-        changes = []
-        for name, attname in attnames:
-            old = getattr(previous, attname) if previous is not None else None
-            new = getattr(record, attname)
-            if previous is None or old != new:
-                changes.append({"field": name, "old": _json_value(old), "new": _json_value(new)})
         versions.append(
             {
                 "history_id": record.history_id,
@@ -137,7 +118,7 @@ def history_versions(instance) -> list[dict]:
                 "change_type": CHANGE_TYPES[record.history_type],
                 "user": record.history_user.get_username() if record.history_user else None,
                 "reason": record.history_change_reason,
-                "changes": changes,
+                "changes": field_changes(previous, record),
             }
         )
         previous = record

@@ -19,7 +19,20 @@ class StudyRolePermission(permissions.DjangoModelPermissions):
     }
 
     # actions that change an existing record (POST .../{id}/void/ etc.) need "change", not "add"
-    change_actions = frozenset({"void", "withdraw", "confirm", "grades", "accept", "reject"})
+    change_actions = frozenset(
+        {
+            "void",
+            "withdraw",
+            "confirm",
+            "grades",
+            "accept",
+            "reject",
+            "answer",
+            "close",
+            "reopen",
+            "release",
+        }
+    )
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):

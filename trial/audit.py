@@ -92,3 +92,26 @@ def verify_chain(model) -> tuple[int, int | None]:
             return checked, row.history_id
         previous = row.row_hash
     return checked, None
+
+
+AUDIT_FIELDS = {"audit_subject_id", "row_hash"}
+
+
+def json_value(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def field_changes(previous, row) -> list[dict]:
+    """Field-level old -> new values between two versions (every field for the first one)."""
+    changes = []
+    for field in row.tracked_fields:
+        attname = field.attname
+        old = getattr(previous, attname) if previous is not None else None
+        new = getattr(row, attname)
+        if previous is None or old != new:
+            changes.append({"field": field.name, "old": json_value(old), "new": json_value(new)})
+    return changes

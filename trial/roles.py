@@ -11,6 +11,7 @@ Role = SiteRole.Role
 
 VIEW = frozenset({"view"})
 ENTER = frozenset({"view", "add", "change"})
+ANSWER = frozenset({"view", "change"})
 
 CLINICAL_APPS = ("screening", "dosing", "safety", "followup")
 STUDY_CONFIGURATION = ("trial.study", "trial.site", "trial.doselevel")
@@ -33,6 +34,7 @@ def _grants(
     grants = dict.fromkeys(STUDY_CONFIGURATION, VIEW)
     grants.update(dict.fromkeys(CLINICAL_APPS, clinical))
     grants.update(dict.fromkeys(STUDY_LEVEL, VIEW))
+    grants["monitoring"] = VIEW  # queries, SDV, locks, signatures: readable by every study role
     if config != VIEW:
         grants.update(dict.fromkeys(STUDY_CONFIGURATION, config))
         grants["trial.siterole"] = config
@@ -41,15 +43,22 @@ def _grants(
 
 
 ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
-    Role.INVESTIGATOR: _grants(config=VIEW, clinical=ENTER),
-    Role.COORDINATOR: _grants(config=VIEW, clinical=ENTER),
-    Role.MONITOR: _grants(config=VIEW, clinical=VIEW),
+    Role.INVESTIGATOR: _grants(
+        config=VIEW, clinical=ENTER, monitoring__query=ANSWER, monitoring__signature=ENTER
+    ),
+    Role.COORDINATOR: _grants(config=VIEW, clinical=ENTER, monitoring__query=ANSWER),
+    Role.MONITOR: _grants(
+        config=VIEW, clinical=VIEW, monitoring__query=ENTER, monitoring__sdvmark=ENTER
+    ),
     Role.DATA_MANAGER: _grants(
         config=ENTER,
         clinical=VIEW,
         dosing__cohort=ENTER,
         dosing__lymphodepletionregimen=ENTER,
         safety__dltcriteriaconfig=ENTER,
+        monitoring__query=ENTER,
+        monitoring__sdvplan=ENTER,
+        monitoring__lock=ENTER,
     ),
     # the committee decides escalation and confirms DLTs (a change of the DLT evaluation)
     Role.SAFETY_REVIEWER: _grants(
@@ -58,5 +67,6 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
         dosing__escalationdecision=ENTER,
         dosing__dltevaluation=frozenset({"view", "change"}),
         safety__dltcandidate=frozenset({"view", "change"}),
+        monitoring__signature=ENTER,
     ),
 }
