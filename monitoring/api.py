@@ -411,7 +411,7 @@ class AuditView(views.APIView):
         if cursor:
             try:
                 selectors.decode_cursor(cursor)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, UnicodeDecodeError):
                 errors["cursor"] = ["Invalid cursor."]
         size = params.get("page_size", "50")
         if not size.isdigit() or not 1 <= int(size) <= 200:

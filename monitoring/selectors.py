@@ -1,6 +1,7 @@
 """Reads for monitors: the study-wide audit trail (keyset-paginated over every history table),
 queries, SDV progress, locks and signatures."""
 
+import base64
 import heapq
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -35,11 +36,14 @@ def _visible(model, user):
 
 
 def encode_cursor(row: dict) -> str:
-    return f"{row['timestamp'].isoformat()}|{row['model']}|{row['history_id']}"
+    """An opaque, URL-safe position: (time, record type, history id) of the last row shown."""
+    text = f"{row['timestamp'].isoformat()}|{row['model']}|{row['history_id']}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
-    when, label, history_id = cursor.split("|")
+    text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    when, label, history_id = text.split("|")
     return datetime.fromisoformat(when), label, int(history_id)
 
 
