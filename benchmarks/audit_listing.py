@@ -1,0 +1,118 @@
+"""The audit endpoint at 10 thousand and at 1 million history rows: first page and a deep page
+(cursor), median of 7 requests each; prints the times and the ratio. Rows are inserted straight
+into one history table (the listing does not read their hashes)."""
+
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+from _setup import django_ready
+
+ctx = django_ready()
+
+from django.db import connection, transaction  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from safety.models import LabResult  # noqa: E402
+
+History = LabResult.history.model
+BIG = int(os.environ.get("BENCH_ROWS", "1000000"))
+client = APIClient()
+client.force_authenticate(ctx["admin"])
+subject = ctx["subject"]
+
+
+def fill(total: int) -> None:
+    have = History.objects.count()
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    table = History._meta.db_table
+    columns = (
+        "id",
+        "created_at",
+        "version",
+        "is_voided",
+        "void_reason",
+        "collected_on",
+        "test",
+        "value",
+        "unit",
+        "value_standard",
+        "grading_note",
+        "subject_id",
+        "history_date",
+        "history_type",
+        "history_change_reason",
+        "audit_subject_id",
+        "row_hash",
+    )
+    sql = (
+        f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        batch = []
+        for i in range(have, total):
+            when = start + timedelta(seconds=i)
+            batch.append(
+                (
+                    i + 1,
+                    when,
+                    1,
+                    False,
+                    "",
+                    "2026-02-01",
+                    "alt",
+                    "50",
+                    "U/L",
+                    "50",
+                    "",
+                    subject.pk,
+                    when,
+                    "+",
+                    None,
+                    subject.pk,
+                    "",
+                )
+            )
+            if len(batch) == 20000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def timed(url: str) -> float:
+    runs = []
+    for _ in range(7):
+        start = time.perf_counter()
+        response = client.get(url)
+        runs.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.content
+    return statistics.median(runs) * 1000
+
+
+def measure(label: str) -> tuple[float, float]:
+    first = client.get("/api/v1/audit/?page_size=50").json()
+    deep_cursor = first["next"]
+    for _ in range(20):  # twenty pages in
+        deep_cursor = client.get(f"/api/v1/audit/?page_size=50&cursor={deep_cursor}").json()["next"]
+    a = timed("/api/v1/audit/?page_size=50")
+    b = timed(f"/api/v1/audit/?page_size=50&cursor={deep_cursor}")
+    c = timed(f"/api/v1/audit/?page_size=50&subject={subject.pk}&model=safety.labresult")
+    print(
+        f"{label:>10} rows: first page {a:7.1f} ms, page 21 {b:7.1f} ms, filtered {c:7.1f} ms",
+        flush=True,
+    )
+    return a, b
+
+
+fill(10_000)
+small = measure("10,000")
+started = time.perf_counter()
+fill(BIG)
+print(f"(inserted up to {BIG:,} rows in {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+large = measure(f"{BIG:,}")
+print(
+    f"ratio {BIG:,} / 10,000 rows: first page {large[0] / small[0]:.2f}x, page 21 {large[1] / small[1]:.2f}x"
+)
