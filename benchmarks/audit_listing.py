@@ -12,10 +12,10 @@ from _setup import django_ready
 
 ctx = django_ready()
 
-from django.db import connection, transaction  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
+from django.db import connection, transaction
+from rest_framework.test import APIClient
 
-from safety.models import LabResult  # noqa: E402
+from safety.models import LabResult
 
 History = LabResult.history.model
 BIG = int(os.environ.get("BENCH_ROWS", "1000000"))

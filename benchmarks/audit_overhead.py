@@ -11,10 +11,10 @@ from _setup import django_ready
 
 ctx = django_ready()
 
-from rest_framework.test import APIClient  # noqa: E402
-from simple_history.models import HistoricalRecords  # noqa: E402
+from rest_framework.test import APIClient
+from simple_history.models import HistoricalRecords
 
-from trial.models import HistoryAudit  # noqa: E402
+from trial.models import HistoryAudit
 
 client = APIClient()
 client.force_authenticate(ctx["nurse"])
