@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from screening.admin import SubjectChoicesMixin
 from screening.selectors import subject_list
 from trial.admin_base import AuditedAdmin, VoidableAdmin
 from trial.selectors import study_list
@@ -12,10 +13,8 @@ from . import selectors, services
 from .models import Disposition, ResponseAssessment, Visit, VisitDefinition
 
 
-class SubjectChoicesMixin:
+class FollowUpChoicesMixin(SubjectChoicesMixin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "subject":
-            kwargs["queryset"] = subject_list(user=request.user).filter(is_voided=False)
         if db_field.name == "definition":
             kwargs["queryset"] = selectors.visit_definition_list(user=request.user)
         if db_field.name == "visit":
@@ -52,7 +51,7 @@ class VisitDefinitionAdmin(AuditedAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(SubjectChoicesMixin, VoidableAdmin):
+class VisitAdmin(FollowUpChoicesMixin, VoidableAdmin):
     list_display = (
         "subject",
         "definition",
@@ -101,7 +100,7 @@ class VisitAdmin(SubjectChoicesMixin, VoidableAdmin):
 
 
 @admin.register(ResponseAssessment)
-class ResponseAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
+class ResponseAssessmentAdmin(FollowUpChoicesMixin, VoidableAdmin):
     list_display = (
         "subject",
         "assessment_date",
@@ -166,7 +165,7 @@ class ResponseAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
 
 
 @admin.register(Disposition)
-class DispositionAdmin(SubjectChoicesMixin, VoidableAdmin):
+class DispositionAdmin(FollowUpChoicesMixin, VoidableAdmin):
     list_display = (
         "subject",
         "end_of_study_date",

@@ -22,12 +22,7 @@ def _today() -> date:
 
 
 def _subject(data: Mapping[str, Any], instance) -> Subject:
-    subject = (
-        data.get("subject") if instance is None or instance._state.adding else instance.subject
-    )
-    if subject is None:
-        raise ValidationError({"subject": "This field is required."})
-    return Subject.objects.select_related("site").get(pk=getattr(subject, "pk", subject))
+    return screening_selectors.subject_for_write(data, instance)
 
 
 def _within_follow_up(subject: Subject, when: date, field: str, what: str) -> None:

@@ -3,8 +3,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from screening.selectors import subject_list
-from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidableAdmin, form_action
+from screening.admin import SubjectChoicesMixin
+from trial.admin_base import (
+    AuditedAdmin,
+    AuditedAdminForm,
+    ReadOnlyInline,
+    VoidableAdmin,
+    form_action,
+)
 from trial.admin_base import VoidForm as ReasonForm
 from trial.selectors import study_list
 
@@ -19,13 +25,6 @@ from .models import (
     IcansAssessment,
     LabResult,
 )
-
-
-class SubjectChoicesMixin:
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "subject":
-            kwargs["queryset"] = subject_list(user=request.user).filter(is_voided=False)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class InDltWindowFilter(admin.SimpleListFilter):
@@ -59,19 +58,9 @@ class AdverseEventForm(AuditedAdminForm):
         return data
 
 
-class AeGradeInline(admin.TabularInline):
+class AeGradeInline(ReadOnlyInline):
     model = AeGrade
-    extra = 0
     fields = ("from_date", "grade")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AdverseEvent)

@@ -5,16 +5,24 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from trial.admin_base import VoidableAdmin, form_action
+from trial.admin_base import ReadOnlyInline, VoidableAdmin, form_action
 from trial.selectors import site_list, site_staff
 
 from . import rules, selectors, services
 from .models import Consent, EligibilityAssessment, MedicalHistory, PriorTherapy, Subject
 
 
-class ConsentInline(admin.TabularInline):
+class SubjectChoicesMixin:
+    """Subject choices on another app's forms: the subjects of the user's sites."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subject":
+            kwargs["queryset"] = selectors.subject_list(user=request.user).filter(is_voided=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ConsentInline(ReadOnlyInline):
     model = Consent
-    extra = 0
     fields = (
         "form_version",
         "consent_date",
@@ -23,20 +31,10 @@ class ConsentInline(admin.TabularInline):
         "withdrawn_date",
         "is_voided",
     )
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(ReadOnlyInline):
     model = EligibilityAssessment
-    extra = 0
     fields = (
         "attempt",
         "assessment_date",
@@ -46,15 +44,6 @@ class AssessmentInline(admin.TabularInline):
         "confirmed_at",
         "is_voided",
     )
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Subject)
@@ -377,19 +366,9 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
         return rules.age_in_completed_years(obj.subject.date_of_birth, obj.assessment_date)
 
 
-class PriorTherapyInline(admin.TabularInline):
+class PriorTherapyInline(ReadOnlyInline):
     model = PriorTherapy
-    extra = 0
     fields = ("line", "regimen", "start_date", "end_date", "best_response", "is_voided")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MedicalHistory)

@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
 from trial.selectors import scope_to_sites
@@ -140,3 +141,14 @@ def prior_therapy_list(*, user):
         user,
         site_path="medical_history__subject__site",
     )
+
+
+def subject_for_write(data, instance) -> Subject:
+    """The subject a CRF is written for: from the data when it is new, else its own (which a
+    service never lets change)."""
+    subject = (
+        data.get("subject") if instance is None or instance._state.adding else instance.subject
+    )
+    if subject is None:
+        raise ValidationError({"subject": "This field is required."})
+    return Subject.objects.select_related("site").get(pk=getattr(subject, "pk", subject))

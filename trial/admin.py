@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
-from .admin_base import AuditedAdmin, VoidableAdmin
+from .admin_base import AuditedAdmin, ReadOnlyInline, VoidableAdmin
 from .models import DoseLevel, Site, SiteRole, Study, User
 
 admin.site.site_header = "EDC-lite: NCT05734898"
@@ -100,17 +100,10 @@ class DoseLevelAdmin(VoidableAdmin):
         )
 
 
-class SiteRoleInline(admin.TabularInline):
+class SiteRoleInline(ReadOnlyInline):
     model = SiteRole
     fk_name = "user"
-    extra = 0
     fields = ("site", "role", "is_active")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -123,6 +123,24 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A list of a record's children on its page, each linking to its own form (where it is
+    changed through its service); nothing is added, changed or deleted inline."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label="Reason for voiding",
