@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dosing import api as dosing_api
+from exports import api as exports_api
 from followup import api as followup_api
 from monitoring import api as monitoring_api
 from safety import api as safety_api
@@ -25,6 +26,15 @@ urlpatterns = [
     path("overdue-forms/", followup_api.OverdueFormsView.as_view(), name="overdue-forms"),
     path("response-summary/", followup_api.ResponseSummaryView.as_view(), name="response-summary"),
     path("audit/", monitoring_api.AuditView.as_view(), name="audit"),
+    path("exports/datacut.zip", exports_api.DatacutView.as_view(), name="export-datacut"),
+    path(
+        "exports/dictionary.<str:fmt>",
+        exports_api.DictionaryView.as_view(),
+        name="export-dictionary",
+    ),
+    path(
+        "exports/<str:dataset>.csv", exports_api.DatasetExportView.as_view(), name="export-dataset"
+    ),
     path("query-counts/", monitoring_api.QueryCountsView.as_view(), name="query-counts"),
     path("sdv-progress/", monitoring_api.SdvProgressView.as_view(), name="sdv-progress"),
     *router.urls,

@@ -38,7 +38,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-PROJECT_APPS = ["trial", "screening", "dosing", "safety", "followup", "monitoring"]
+PROJECT_APPS = ["trial", "screening", "dosing", "safety", "followup", "monitoring", "exports"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

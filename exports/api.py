@@ -1,0 +1,121 @@
+"""`/api/v1/exports/<dataset>.csv`, `/api/v1/exports/dictionary.csv|json` and
+`/api/v1/exports/datacut.zip`: for data managers and monitors, site-scoped, streamed."""
+
+import csv
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, views
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from trial.models import SiteRole
+from trial.selectors import site_ids_for
+
+from .datacut import datacut_zip
+from .datasets import DATASETS, rows
+from .dictionary import COLUMNS, entries
+
+EXPORT_ROLES = (SiteRole.Role.DATA_MANAGER, SiteRole.Role.MONITOR)
+
+
+class CanExport(permissions.BasePermission):
+    message = "Exports are for data managers and monitors."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(site_ids_for(user, roles=EXPORT_ROLES)) or user.is_superuser
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(lines, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    response = StreamingHttpResponse(
+        (writer.writerow(line) for line in lines), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _cut(request):
+    raw = request.query_params.get("cut")
+    if not raw:
+        return None
+    cut = parse_datetime(raw)
+    if cut is None or timezone.is_naive(cut):
+        raise ValidationError(
+            {"cut": ["Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z."]}
+        )
+    if cut > timezone.now():
+        raise ValidationError({"cut": ["A data cut cannot be in the future."]})
+    return cut
+
+
+class DatasetExportView(views.APIView):
+    """One dataset as CSV, streamed; `?cut=` reads it as it was at that time."""
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cut", OpenApiTypes.DATETIME)],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request, dataset: str):
+        if dataset not in DATASETS:
+            raise Http404("No such dataset.")
+        return stream_csv(
+            rows(DATASETS[dataset], user=request.user, as_of=_cut(request)), f"{dataset}.csv"
+        )
+
+
+class DictionaryView(views.APIView):
+    """The data dictionary of every dataset (`.csv` or `.json`)."""
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        }
+    )
+    def get(self, request, fmt: str):
+        dictionary = entries()
+        if fmt == "json":
+            return Response(dictionary)
+        if fmt != "csv":
+            raise Http404("Use dictionary.csv or dictionary.json.")
+        lines = [COLUMNS, *([e[c] for c in COLUMNS] for e in dictionary)]
+        return stream_csv(
+            (
+                [("true" if v is True else "false" if v is False else v) for v in line]
+                for line in lines
+            ),
+            "data_dictionary.csv",
+        )
+
+
+class DatacutView(views.APIView):
+    """Every dataset and the dictionary as of `cut` (default: now) in one ZIP with a manifest."""
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cut", OpenApiTypes.DATETIME)],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        cut = _cut(request) or timezone.now().replace(microsecond=0)
+        payload = datacut_zip(user=request.user, cut=cut)
+        response = HttpResponse(payload, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="datacut-{cut:%Y%m%dT%H%M%SZ}.zip"'
+        return response

@@ -1,0 +1,162 @@
+"""The CSV datasets: one per CRF, one row per record (voided ones included and marked), stable
+column names (the model's field names; foreign keys as `<name>_id`), ISO 8601 dates, codes as
+stored (their labels are in the data dictionary)."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from dosing import selectors as dosing
+from dosing.models import Cohort, DltEvaluation, Enrollment, EscalationDecision, Infusion
+from followup import selectors as followup
+from followup.models import Disposition, ResponseAssessment, Visit
+from monitoring import selectors as monitoring
+from monitoring.models import Query
+from safety import selectors as safety
+from safety.models import AdverseEvent, ConMed, CrsAssessment, IcansAssessment, LabResult
+from screening import selectors as screening
+from screening.models import Consent, EligibilityAssessment, MedicalHistory, Subject
+from screening.rules import CODES
+from trial.selectors import site_ids_for
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    model: type[models.Model]
+    rows: Any  # selector(user=...) -> queryset of the records the user may see
+    subject_path: str | None  # how a history row of the dataset reaches its subject (as-of cuts)
+    label: str
+
+    def fields(self) -> list[models.Field]:
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.name not in JSON_FLATTENED.get(self.name, ())
+        ]
+
+    def columns(self) -> list[str]:
+        return [f.attname for f in self.fields()] + list(EXTRA_COLUMNS.get(self.name, ()))
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("subjects", Subject, screening.subject_list, "subject", "Subjects"),
+        Dataset("consents", Consent, screening.consent_list, "subject", "Informed consent"),
+        Dataset(
+            "eligibility",
+            EligibilityAssessment,
+            screening.assessment_list,
+            "subject",
+            "Eligibility assessments with every criterion",
+        ),
+        Dataset(
+            "medical_history",
+            MedicalHistory,
+            screening.medical_history_list,
+            "subject",
+            "AML history",
+        ),
+        Dataset("cohorts", Cohort, dosing.cohort_list, None, "Cohorts"),
+        Dataset("enrollments", Enrollment, dosing.enrollment_list, "subject", "Enrollments"),
+        Dataset("infusions", Infusion, dosing.infusion_list, "subject", "CAR-NK infusions"),
+        Dataset(
+            "dlt_evaluations",
+            DltEvaluation,
+            dosing.dlt_evaluation_list,
+            "subject",
+            "DLT evaluations",
+        ),
+        Dataset(
+            "escalation_decisions",
+            EscalationDecision,
+            dosing.decision_list,
+            None,
+            "Escalation decisions",
+        ),
+        Dataset(
+            "adverse_events", AdverseEvent, safety.adverse_event_list, "subject", "Adverse events"
+        ),
+        Dataset("crs", CrsAssessment, safety.crs_assessment_list, "subject", "CRS assessments"),
+        Dataset(
+            "icans", IcansAssessment, safety.icans_assessment_list, "subject", "ICANS assessments"
+        ),
+        Dataset("labs", LabResult, safety.lab_list, "subject", "Laboratory results"),
+        Dataset("conmeds", ConMed, safety.conmed_list, "subject", "Concomitant medications"),
+        Dataset("visits", Visit, followup.visit_list, "subject", "Visits"),
+        Dataset(
+            "response",
+            ResponseAssessment,
+            followup.response_list,
+            "subject",
+            "Response assessments (ELN 2022)",
+        ),
+        Dataset("disposition", Disposition, followup.disposition_list, "subject", "End of study"),
+        Dataset("queries", Query, monitoring.query_list, "subject", "Data queries"),
+    ]
+}
+
+# JSON fields written as one column per item
+JSON_FLATTENED = {"eligibility": ("criteria", "reasons")}
+EXTRA_COLUMNS = {"eligibility": (*tuple(f"criterion_{code}" for code in CODES), "failing_criteria")}
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _flatten_eligibility(row: list, criteria: dict, reasons: list) -> list:
+    def met(code):
+        value = (criteria or {}).get(code)
+        return None if value is None else bool(value)
+
+    return row + [met(code) for code in CODES] + [";".join(reasons or [])]
+
+
+def as_of_rows(model, cut: datetime):
+    """Each record's last version at `cut` (ties on the timestamp broken by insertion order)."""
+    history = model.history.model._default_manager
+    later = history.filter(
+        id=OuterRef("id"), history_date__lte=cut, history_id__gt=OuterRef("history_id")
+    )
+    return history.filter(history_date__lte=cut).filter(~Exists(later)).exclude(history_type="-")
+
+
+def rows(dataset: Dataset, *, user, as_of: datetime | None = None) -> Iterator[list[str]]:
+    """The header, then one row per record (ordered by id), streamed from a database cursor."""
+    fields = [f.attname for f in dataset.fields()]
+    flattened = JSON_FLATTENED.get(dataset.name, ())
+    yield dataset.columns()
+    if as_of is None:
+        qs = dataset.rows(user=user).order_by("pk")
+    else:
+        qs = as_of_rows(dataset.model, as_of)
+        site_ids = site_ids_for(user)
+        if site_ids is not None and dataset.subject_path:
+            visible = Subject.objects.filter(site_id__in=site_ids).values("id")
+            qs = qs.filter(Q(audit_subject_id__in=visible))
+        qs = qs.order_by("id")
+    for values in qs.values_list(*fields, *flattened).iterator(chunk_size=2000):
+        row = list(values[: len(fields)])
+        if flattened:
+            row = _flatten_eligibility(row, *values[len(fields) :])
+        yield [csv_value(v) for v in row]
