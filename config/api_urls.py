@@ -32,6 +32,7 @@ urlpatterns = [
         exports_api.DictionaryView.as_view(),
         name="export-dictionary",
     ),
+    path("exports/sdtm/<str:domain>", exports_api.SdtmView.as_view(), name="export-sdtm"),
     path(
         "exports/<str:dataset>.csv", exports_api.DatasetExportView.as_view(), name="export-dataset"
     ),

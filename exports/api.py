@@ -13,8 +13,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from trial.models import SiteRole
-from trial.selectors import site_ids_for
+from trial.selectors import site_ids_for, study_list
 
+from . import sdtm
 from .datacut import datacut_zip
 from .datasets import DATASETS, rows
 from .dictionary import COLUMNS, entries
@@ -102,6 +103,49 @@ class DictionaryView(views.APIView):
             ),
             "data_dictionary.csv",
         )
+
+
+def _study(request):
+    registry_id = request.query_params.get("study")
+    studies = study_list(user=request.user)
+    study = studies.filter(registry_id=registry_id).first() if registry_id else studies.first()
+    if study is None:
+        raise Http404("No such study.")
+    return study
+
+
+class SdtmView(views.APIView):
+    """An SDTM-shaped domain (DM, IE, EX, AE, DS, LB, CM, MH, SV, RS) as CSV or SAS transport v5."""
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xpt"]),
+            OpenApiParameter("study", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, domain: str):
+        domain = domain.upper()
+        if domain not in sdtm.DOMAINS:
+            raise Http404("No such SDTM domain.")
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in ("csv", "xpt"):
+            raise ValidationError({"format": ["Use csv or xpt."]})
+        records = sdtm.domain_rows(domain, user=request.user, study=_study(request))
+        if fmt == "xpt":
+            response = HttpResponse(
+                sdtm.to_xpt(domain, records), content_type="application/octet-stream"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{domain.lower()}.xpt"'
+            return response
+        header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
+        lines = [header, *([r[c] if r[c] is not None else "" for c in header] for r in records)]
+        return stream_csv(lines, f"{domain.lower()}.csv")
 
 
 class DatacutView(views.APIView):

@@ -1,0 +1,451 @@
+"""SDTM-shaped datasets DM, IE, EX, AE, DS, LB, CM, MH, SV and RS (variable names and codes as
+the SDTM IG describes them; STUDYID, USUBJID, --DTC in ISO 8601). --DY follows this study's
+convention: day 0 is the first CAR-NK infusion (RULES.md), so there is a day 0, unlike the IG."""
+
+import tempfile
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from dosing.models import DltEvaluation, Infusion
+from followup.models import Disposition, ResponseAssessment, Visit
+from safety.models import AdverseEvent, ConMed, LabResult
+from screening.models import Consent, EligibilityAssessment, MedicalHistory, Subject
+from screening.rules import CRITERIA, age_in_completed_years
+from screening.selectors import subject_list
+from trial.models import Study
+
+DOMAINS = ("DM", "IE", "EX", "AE", "DS", "LB", "CM", "MH", "SV", "RS")
+YN = {True: "Y", False: "N", None: ""}
+LBTESTCD = {
+    "alt": ("ALT", "Alanine Aminotransferase"),
+    "ast": ("AST", "Aspartate Aminotransferase"),
+    "bilirubin": ("BILI", "Bilirubin"),
+    "creatinine": ("CREAT", "Creatinine"),
+    "neutrophils": ("NEUT", "Neutrophils"),
+    "platelets": ("PLAT", "Platelets"),
+    "hemoglobin": ("HGB", "Hemoglobin"),
+}
+GRADING_UNIT = {
+    "alt": "U/L",
+    "ast": "U/L",
+    "bilirubin": "umol/L",
+    "creatinine": "umol/L",
+    "neutrophils": "10^9/L",
+    "platelets": "10^9/L",
+    "hemoglobin": "g/L",
+}
+DS_DECOD = {
+    "completed": "COMPLETED",
+    "withdrew_consent": "WITHDRAWAL BY SUBJECT",
+    "lost_to_follow_up": "LOST TO FOLLOW-UP",
+    "death": "DEATH",
+    "investigator_decision": "PHYSICIAN DECISION",
+    "sponsor_decision": "STUDY TERMINATED BY SPONSOR",
+}
+AE_OUT = {
+    "recovered": "RECOVERED/RESOLVED",
+    "recovering": "RECOVERING/RESOLVING",
+    "not_recovered": "NOT RECOVERED/NOT RESOLVED",
+    "sequelae": "RECOVERED/RESOLVED WITH SEQUELAE",
+    "fatal": "FATAL",
+    "unknown": "UNKNOWN",
+}
+ROUTE = {
+    "oral": "ORAL",
+    "iv": "INTRAVENOUS",
+    "sc": "SUBCUTANEOUS",
+    "im": "INTRAMUSCULAR",
+    "inhaled": "RESPIRATORY (INHALATION)",
+    "topical": "TOPICAL",
+    "other": "OTHER",
+}
+
+
+def _dtc(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+    return value.isoformat()
+
+
+def _dy(value, day0: date | None):
+    if value is None or day0 is None:
+        return None
+    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    return (day - day0).days
+
+
+class Context:
+    """What every domain needs about the subjects the user may see: ids, day 0, the study."""
+
+    def __init__(self, *, user, study: Study):
+        self.study = study
+        self.subjects = {
+            s.pk: s
+            for s in subject_list(user=user)
+            .filter(site__study=study, is_voided=False)
+            .select_related("site")
+        }
+        self.day0 = dict(
+            DltEvaluation.objects.filter(enrollment__subject_id__in=self.subjects).values_list(
+                "enrollment__subject_id", "day0"
+            )
+        )
+
+    def keys(self, subject_id: int) -> dict:
+        subject = self.subjects[subject_id]
+        return {
+            "STUDYID": self.study.registry_id,
+            "USUBJID": f"{self.study.registry_id}-{subject.screening_number}",
+        }
+
+
+def dm(ctx: Context) -> list[dict]:
+    consents = defaultdict(list)
+    for c in Consent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "consent_date"
+    ):
+        consents[c.subject_id].append(c)
+    ends = {
+        d.subject_id: d
+        for d in Disposition.objects.filter(subject_id__in=ctx.subjects, is_voided=False)
+    }
+    arms = dict(
+        DltEvaluation.objects.filter(enrollment__subject_id__in=ctx.subjects).values_list(
+            "enrollment__subject_id", "enrollment__cohort__dose_level__number"
+        )
+    )
+    labels = dict(
+        DltEvaluation.objects.filter(enrollment__subject_id__in=ctx.subjects).values_list(
+            "enrollment__subject_id", "enrollment__cohort__dose_level__label"
+        )
+    )
+    rows = []
+    for pk, subject in sorted(ctx.subjects.items(), key=lambda i: i[1].screening_number):
+        first_consent = consents[pk][0].consent_date if consents[pk] else None
+        end = ends.get(pk)
+        treated = ctx.day0.get(pk) is not None
+        if pk in arms:
+            armcd, arm = f"DL{arms[pk]}", f"NKG2D CAR-NK {labels[pk]}"
+        elif subject.status == Subject.Status.SCREEN_FAILED:
+            armcd, arm = "SCRNFAIL", "Screen Failure"
+        else:
+            armcd, arm = "NOTASSGN", "Not Assigned"
+        rows.append(
+            {
+                "STUDYID": ctx.study.registry_id,
+                "DOMAIN": "DM",
+                "USUBJID": ctx.keys(pk)["USUBJID"],
+                "SUBJID": subject.screening_number,
+                "RFSTDTC": _dtc(ctx.day0.get(pk)),
+                "RFENDTC": _dtc(end.end_of_study_date if end else None),
+                "RFICDTC": _dtc(first_consent),
+                "SITEID": subject.site.code,
+                "BRTHDTC": _dtc(subject.date_of_birth),
+                "AGE": age_in_completed_years(subject.date_of_birth, first_consent)
+                if first_consent
+                else None,
+                "AGEU": "YEARS" if first_consent else "",
+                "SEX": subject.sex,
+                "ARMCD": armcd,
+                "ARM": arm,
+                "ACTARMCD": armcd if treated or armcd in ("SCRNFAIL", "NOTASSGN") else "NOTTRT",
+                "ACTARM": arm if treated or armcd in ("SCRNFAIL", "NOTASSGN") else "Not Treated",
+                "COUNTRY": {"CN": "CHN"}.get(subject.site.country, subject.site.country),
+                "DTHDTC": _dtc(end.death_date if end else None),
+                "DTHFL": "Y" if end and end.death_date else "",
+            }
+        )
+    return rows
+
+
+def _sequenced(domain: str, prefix: str, rows: list[dict]) -> list[dict]:
+    seq: dict[str, int] = defaultdict(int)
+    out = []
+    for row in rows:
+        seq[row["USUBJID"]] += 1
+        out.append(
+            {
+                "STUDYID": row["STUDYID"],
+                "DOMAIN": domain,
+                "USUBJID": row["USUBJID"],
+                f"{prefix}SEQ": seq[row["USUBJID"]],
+                **{k: v for k, v in row.items() if k not in ("STUDYID", "USUBJID")},
+            }
+        )
+    return out
+
+
+def ie(ctx: Context) -> list[dict]:
+    """The criteria not met (inclusion) or met (exclusion) at each subject's latest attempt."""
+    latest = {}
+    for a in EligibilityAssessment.objects.filter(
+        subject_id__in=ctx.subjects, is_voided=False
+    ).order_by("attempt"):
+        latest[a.subject_id] = a
+    rows = []
+    for pk, a in sorted(latest.items(), key=lambda i: ctx.subjects[i[0]].screening_number):
+        for code in a.reasons:
+            inclusion = code.startswith("I")
+            rows.append(
+                {
+                    **ctx.keys(pk),
+                    "IETESTCD": code,
+                    "IETEST": CRITERIA[code][:200],
+                    "IECAT": "INCLUSION" if inclusion else "EXCLUSION",
+                    "IEORRES": "N" if inclusion else "Y",
+                    "IESTRESC": "N" if inclusion else "Y",
+                    "IEDTC": _dtc(a.assessment_date),
+                    "IEDY": _dy(a.assessment_date, ctx.day0.get(pk)),
+                }
+            )
+    return _sequenced("IE", "IE", rows)
+
+
+def ex(ctx: Context) -> list[dict]:
+    rows = []
+    for i in (
+        Infusion.objects.filter(enrollment__subject_id__in=ctx.subjects, is_voided=False)
+        .select_related("enrollment", "dose_level")
+        .order_by("enrollment__subject__screening_number", "number")
+    ):
+        pk = i.enrollment.subject_id
+        rows.append(
+            {
+                **ctx.keys(pk),
+                "EXTRT": "NKG2D CAR-NK CELLS",
+                "EXDOSE": float(i.actual_cells_per_kg_million),
+                "EXDOSU": "10^6 cells/kg",
+                "EXDOSFRM": "SUSPENSION",
+                "EXROUTE": "INTRAVENOUS",
+                "EXSTDTC": _dtc(i.started_at),
+                "EXSTDY": _dy(i.started_at, ctx.day0.get(pk)),
+                "EXADJ": "PARTIAL DOSE" if i.partial_dose else "",
+            }
+        )
+    return _sequenced("EX", "EX", rows)
+
+
+def ae(ctx: Context) -> list[dict]:
+    rows = []
+    for e in AdverseEvent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "subject__screening_number", "onset_date", "pk"
+    ):
+        day0 = ctx.day0.get(e.subject_id)
+        rows.append(
+            {
+                **ctx.keys(e.subject_id),
+                "AETERM": e.display_term,
+                "AEDECOD": e.term.upper()[:200],
+                "AESTDTC": _dtc(e.onset_date),
+                "AEENDTC": _dtc(e.resolution_date),
+                "AESTDY": _dy(e.onset_date, day0),
+                "AEENDY": _dy(e.resolution_date, day0),
+                "AETOXGR": str(e.worst_grade),
+                "AESER": YN[e.serious],
+                "AESDTH": YN[e.sc_death] if e.serious else "",
+                "AESLIFE": YN[e.sc_life_threatening] if e.serious else "",
+                "AESHOSP": YN[e.sc_hospitalization] if e.serious else "",
+                "AEREL": (e.relation_car_nk or "").upper(),
+                "AEACN": e.get_action_taken_display().upper(),
+                "AEOUT": AE_OUT[e.outcome],
+            }
+        )
+    return _sequenced("AE", "AE", rows)
+
+
+def ds(ctx: Context) -> list[dict]:
+    rows = []
+    for c in Consent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "subject__screening_number", "consent_date"
+    ):
+        rows.append(
+            {
+                **ctx.keys(c.subject_id),
+                "DSTERM": "INFORMED CONSENT OBTAINED",
+                "DSDECOD": "INFORMED CONSENT OBTAINED",
+                "DSCAT": "PROTOCOL MILESTONE",
+                "DSSTDTC": _dtc(c.consent_date),
+                "DSSTDY": _dy(c.consent_date, ctx.day0.get(c.subject_id)),
+            }
+        )
+    for d in Disposition.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "subject__screening_number"
+    ):
+        rows.append(
+            {
+                **ctx.keys(d.subject_id),
+                "DSTERM": (d.reason_detail or d.get_end_of_study_reason_display())[:200],
+                "DSDECOD": DS_DECOD[d.end_of_study_reason],
+                "DSCAT": "DISPOSITION EVENT",
+                "DSSTDTC": _dtc(d.end_of_study_date),
+                "DSSTDY": _dy(d.end_of_study_date, ctx.day0.get(d.subject_id)),
+            }
+        )
+    rows.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"]))
+    return _sequenced("DS", "DS", rows)
+
+
+def lb(ctx: Context) -> list[dict]:
+    rows = []
+    for lab in LabResult.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "subject__screening_number", "collected_on", "test", "pk"
+    ):
+        code, name = LBTESTCD[lab.test]
+        rows.append(
+            {
+                **ctx.keys(lab.subject_id),
+                "LBTESTCD": code,
+                "LBTEST": name,
+                "LBORRES": format(lab.value, "f"),
+                "LBORRESU": lab.unit,
+                "LBORNRLO": format(lab.lln, "f") if lab.lln is not None else "",
+                "LBORNRHI": format(lab.uln, "f") if lab.uln is not None else "",
+                "LBSTRESN": float(lab.value_standard),
+                "LBSTRESU": GRADING_UNIT[lab.test],
+                "LBTOXGR": "" if lab.ctcae_grade is None else str(lab.ctcae_grade),
+                "LBDTC": _dtc(lab.collected_on),
+                "LBDY": _dy(lab.collected_on, ctx.day0.get(lab.subject_id)),
+            }
+        )
+    return _sequenced("LB", "LB", rows)
+
+
+def cm(ctx: Context) -> list[dict]:
+    rows = []
+    for c in ConMed.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
+        "subject__screening_number", "start_date", "pk"
+    ):
+        day0 = ctx.day0.get(c.subject_id)
+        rows.append(
+            {
+                **ctx.keys(c.subject_id),
+                "CMTRT": c.name.upper(),
+                "CMCAT": c.get_category_display().upper(),
+                "CMINDC": c.indication,
+                "CMDOSE": float(c.dose) if c.dose is not None else None,
+                "CMDOSU": c.dose_unit,
+                "CMROUTE": ROUTE[c.route],
+                "CMDOSFRQ": c.frequency,
+                "CMSTDTC": _dtc(c.start_date),
+                "CMENDTC": _dtc(c.stop_date),
+                "CMSTDY": _dy(c.start_date, day0),
+                "CMENRF": "ONGOING" if c.ongoing else "",
+            }
+        )
+    return _sequenced("CM", "CM", rows)
+
+
+def mh(ctx: Context) -> list[dict]:
+    rows = []
+    for h in (
+        MedicalHistory.objects.filter(subject_id__in=ctx.subjects, is_voided=False)
+        .prefetch_related(Prefetch("therapies"))
+        .order_by("subject__screening_number")
+    ):
+        keys = ctx.keys(h.subject_id)
+        rows.append(
+            {
+                **keys,
+                "MHTERM": f"ACUTE MYELOID LEUKEMIA ({h.classification})"[:200],
+                "MHCAT": "PRIMARY DIAGNOSIS",
+                "MHSTDTC": _dtc(h.diagnosis_date),
+            }
+        )
+        if h.prior_allo_transplant:
+            rows.append(
+                {
+                    **keys,
+                    "MHTERM": "ALLOGENEIC HEMATOPOIETIC STEM CELL TRANSPLANT",
+                    "MHCAT": "PRIOR PROCEDURE",
+                    "MHSTDTC": _dtc(h.transplant_date),
+                }
+            )
+    return _sequenced("MH", "MH", rows)
+
+
+def sv(ctx: Context) -> list[dict]:
+    rows = []
+    for v in (
+        Visit.objects.filter(subject_id__in=ctx.subjects, is_voided=False, missed=False)
+        .select_related("definition")
+        .order_by("subject__screening_number", "definition__order")
+    ):
+        rows.append(
+            {
+                **ctx.keys(v.subject_id),
+                "VISITNUM": v.definition.order,
+                "VISIT": v.definition.label.upper()[:200],
+                "SVSTDTC": _dtc(v.actual_date),
+                "SVENDTC": _dtc(v.actual_date),
+                "SVSTDY": _dy(v.actual_date, ctx.day0.get(v.subject_id)),
+            }
+        )
+    return [
+        {"STUDYID": r.pop("STUDYID"), "DOMAIN": "SV", "USUBJID": r.pop("USUBJID"), **r}
+        for r in rows
+    ]
+
+
+def rs(ctx: Context) -> list[dict]:
+    rows = []
+    for r in ResponseAssessment.objects.filter(
+        subject_id__in=ctx.subjects, is_voided=False
+    ).order_by("subject__screening_number", "assessment_date", "pk"):
+        day0 = ctx.day0.get(r.subject_id)
+        for evaluator, value in (
+            ("INVESTIGATOR", r.investigator_response),
+            ("ALGORITHM (ELN 2022)", r.response),
+        ):
+            rows.append(
+                {
+                    **ctx.keys(r.subject_id),
+                    "RSTESTCD": "OVRLRESP",
+                    "RSTEST": "Overall Response",
+                    "RSCAT": "ELN 2022",
+                    "RSORRES": value,
+                    "RSSTRESC": value,
+                    "RSEVAL": evaluator,
+                    "RSDTC": _dtc(r.assessment_date),
+                    "RSDY": _dy(r.assessment_date, day0),
+                }
+            )
+    return _sequenced("RS", "RS", rows)
+
+
+BUILDERS = {
+    "DM": dm,
+    "IE": ie,
+    "EX": ex,
+    "AE": ae,
+    "DS": ds,
+    "LB": lb,
+    "CM": cm,
+    "MH": mh,
+    "SV": sv,
+    "RS": rs,
+}
+
+
+def domain_rows(domain: str, *, user, study: Study) -> list[dict]:
+    return BUILDERS[domain](Context(user=user, study=study))
+
+
+def to_xpt(domain: str, rows: list[dict]) -> bytes:
+    """SAS transport version 5 (what regulators accept), written by pyreadstat."""
+    columns = list(rows[0]) if rows else ["STUDYID", "DOMAIN", "USUBJID"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].fillna("").astype(str)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{domain.lower()}.xpt"
+        pyreadstat.write_xport(frame, str(path), file_format_version=5, table_name=domain)
+        return path.read_bytes()
