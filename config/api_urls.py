@@ -33,6 +33,7 @@ urlpatterns = [
         name="export-dictionary",
     ),
     path("exports/sdtm/<str:domain>", exports_api.SdtmView.as_view(), name="export-sdtm"),
+    path("exports/odm.xml", exports_api.OdmView.as_view(), name="export-odm"),
     path(
         "exports/<str:dataset>.csv", exports_api.DatasetExportView.as_view(), name="export-dataset"
     ),

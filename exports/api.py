@@ -19,6 +19,7 @@ from . import sdtm
 from .datacut import datacut_zip
 from .datasets import DATASETS, rows
 from .dictionary import COLUMNS, entries
+from .odm import odm_xml
 
 EXPORT_ROLES = (SiteRole.Role.DATA_MANAGER, SiteRole.Role.MONITOR)
 
@@ -146,6 +147,26 @@ class SdtmView(views.APIView):
         header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
         lines = [header, *([r[c] if r[c] is not None else "" for c in header] for r in records)]
         return stream_csv(lines, f"{domain.lower()}.csv")
+
+
+class OdmView(views.APIView):
+    """The study as CDISC ODM 1.3.2 XML (metadata and clinical data); `?audit=true` adds each
+    form's last change as an AuditRecord."""
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("audit", bool), OpenApiParameter("study", str)],
+        responses={(200, "application/xml"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        audit = request.query_params.get("audit", "false")
+        if audit not in ("true", "false"):
+            raise ValidationError({"audit": ["Use true or false."]})
+        payload = odm_xml(user=request.user, study=_study(request), audit=audit == "true")
+        response = HttpResponse(payload, content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="odm.xml"'
+        return response
 
 
 class DatacutView(views.APIView):

@@ -7,16 +7,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
+from exports import sdtm
 from exports.datacut import datacut_zip
 from exports.datasets import DATASETS, rows
 from exports.dictionary import COLUMNS, entries
+from exports.odm import odm_xml
+from trial.models import Study
 
 
 class Command(BaseCommand):
     help = "Export the study: every dataset as CSV with the data dictionary, or a data-cut ZIP."
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=["csv", "zip"], default="csv")
+        parser.add_argument("--format", choices=["csv", "odm", "sdtm", "xpt", "zip"], default="csv")
+        parser.add_argument("--audit", action="store_true", help="ODM: include AuditRecords.")
         parser.add_argument("--out", required=True, help="Folder to write to (created if missing).")
         parser.add_argument(
             "--cut", help="ISO 8601 date-time: the data as they were then (default: now)."
@@ -30,7 +34,32 @@ class Command(BaseCommand):
         if options["cut"] and (cut is None or timezone.is_naive(cut)):
             raise CommandError("--cut needs an ISO 8601 date-time with its offset")
         user = self._user(options["user"])
-        if options["format"] == "zip":
+        fmt = options["format"]
+        if fmt in ("odm", "sdtm", "xpt"):
+            study = Study.objects.order_by("registry_id").first()
+            if study is None:
+                raise CommandError("no study to export")
+            if fmt == "odm":
+                (out / "odm.xml").write_bytes(
+                    odm_xml(user=user, study=study, audit=options["audit"])
+                )
+                self.stdout.write(f"wrote {out / 'odm.xml'}")
+                return
+            for domain in tqdm(sdtm.DOMAINS, desc="SDTM domains", disable=not self.stdout.isatty()):
+                records = sdtm.domain_rows(domain, user=user, study=study)
+                if fmt == "xpt":
+                    (out / f"{domain.lower()}.xpt").write_bytes(sdtm.to_xpt(domain, records))
+                    continue
+                header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
+                with (out / f"{domain.lower()}.csv").open("w", newline="") as handle:
+                    writer = csv.writer(handle, lineterminator="\n")
+                    writer.writerow(header)
+                    writer.writerows(
+                        [r[c] if r[c] is not None else "" for c in header] for r in records
+                    )
+            self.stdout.write(f"wrote {len(sdtm.DOMAINS)} SDTM domains ({fmt}) to {out}")
+            return
+        if fmt == "zip":
             cut = cut or timezone.now().replace(microsecond=0)
             path = out / f"datacut-{cut:%Y%m%dT%H%M%SZ}.zip"
             path.write_bytes(datacut_zip(user=user, cut=cut))
