@@ -30,7 +30,7 @@ ctx = django_ready()
 from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
-from exports.datasets import DATASETS, rows
+from exports.datasets import DATASETS, csv_chunks
 from safety.models import LabResult
 from screening.models import Consent, Subject
 
@@ -103,7 +103,9 @@ print(
 admin = ctx["admin"]
 tracemalloc.start()
 started = time.perf_counter()
-exported = sum(1 for _ in rows(DATASETS["labs"], user=admin)) - 1
+exported = -1  # the header
+for chunk in csv_chunks(DATASETS["labs"], user=admin):
+    exported += chunk.count(b"\n" if isinstance(chunk, bytes) else "\n")
 export_seconds = time.perf_counter() - started
 _current, peak = tracemalloc.get_traced_memory()
 tracemalloc.stop()

@@ -17,7 +17,7 @@ from trial.selectors import site_ids_for, study_list
 
 from . import sdtm
 from .datacut import datacut_zip
-from .datasets import DATASETS, rows
+from .datasets import DATASETS, csv_chunks
 from .dictionary import COLUMNS, entries
 from .odm import odm_xml
 
@@ -74,9 +74,10 @@ class DatasetExportView(views.APIView):
     def get(self, request, dataset: str):
         if dataset not in DATASETS:
             raise Http404("No such dataset.")
-        return stream_csv(
-            rows(DATASETS[dataset], user=request.user, as_of=_cut(request)), f"{dataset}.csv"
-        )
+        chunks = csv_chunks(DATASETS[dataset], user=request.user, as_of=_cut(request))
+        response = StreamingHttpResponse(chunks, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{dataset}.csv"'
+        return response
 
 
 class DictionaryView(views.APIView):

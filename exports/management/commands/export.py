@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from exports import sdtm
 from exports.datacut import datacut_zip
-from exports.datasets import DATASETS, rows
+from exports.datasets import DATASETS, csv_chunks
 from exports.dictionary import COLUMNS, entries
 from exports.odm import odm_xml
 from trial.models import Study
@@ -66,10 +66,9 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote {path}")
             return
         for name in tqdm(sorted(DATASETS), desc="datasets", disable=not self.stdout.isatty()):
-            with (out / f"{name}.csv").open("w", newline="") as handle:
-                csv.writer(handle, lineterminator="\n").writerows(
-                    rows(DATASETS[name], user=user, as_of=cut)
-                )
+            with (out / f"{name}.csv").open("wb") as handle:
+                for chunk in csv_chunks(DATASETS[name], user=user, as_of=cut):
+                    handle.write(chunk.encode() if isinstance(chunk, str) else chunk)
         with (out / "data_dictionary.csv").open("w", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS)
