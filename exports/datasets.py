@@ -236,6 +236,11 @@ def csv_chunks(dataset: Dataset, *, user, as_of: datetime | None = None) -> Iter
     statement = ClientCursor(connection.connection).mogrify(
         f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params
     )
+    block = bytearray()
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for chunk in copy:
-            yield bytes(chunk)
+        for chunk in copy:  # libpq hands over one row at a time: send blocks of 256 KiB
+            block += chunk
+            if len(block) >= 262144:
+                yield bytes(block)
+                block.clear()
+    yield bytes(block)
