@@ -1,6 +1,6 @@
-"""A data cut: every dataset and the data dictionary in one ZIP with a manifest (file, rows,
-SHA-256) and the cut's timestamp. The datasets are read as of the cut from the append-only
-history, so the same cut gives the same bytes however often it is taken."""
+"""A data cut: every dataset, the data dictionary, the SDTM domains (CSV) and the ODM file in one
+ZIP with a manifest (file, rows, SHA-256) and the cut's timestamp. Everything is read as of the
+cut from the append-only history, so the same cut gives the same bytes however often it is taken."""
 
 import csv
 import hashlib
@@ -9,8 +9,12 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
+from trial.selectors import study_list
+
+from . import sdtm
 from .datasets import DATASETS, rows
 from .dictionary import COLUMNS, entries
+from .odm import odm_xml
 
 
 def _csv_bytes(lines) -> tuple[bytes, int]:
@@ -43,6 +47,17 @@ def datacut_zip(*, user, cut: datetime) -> bytes:
         ]
     )
     files.append(("data_dictionary.csv", data, count))
+    study = study_list(user=user).first()
+    if study is not None:
+        for domain in sdtm.DOMAINS:
+            records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
+            header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
+            data, count = _csv_bytes(
+                [header, *([r[c] if r[c] is not None else "" for c in header] for r in records)]
+            )
+            files.append((f"sdtm/{domain.lower()}.csv", data, count))
+        odm = odm_xml(user=user, study=study, audit=True, cut=cut)
+        files.append(("odm.xml", odm, odm.count(b"<SubjectData ")))
     manifest = {
         "study": "NCT05734898",
         "cut": cut.isoformat(),

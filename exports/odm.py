@@ -8,8 +8,9 @@ from datetime import UTC
 from django.utils import timezone
 
 from trial.models import Study
+from trial.selectors import site_ids_for
 
-from .datasets import DATASETS, csv_value
+from .datasets import DATASETS, as_of_rows, csv_value
 from .dictionary import _type
 
 NS = "http://www.cdisc.org/ns/odm/v1.3"
@@ -53,7 +54,9 @@ def _items(dataset):
     return [f for f in dataset.fields() if f.attname not in SKIP]
 
 
-def odm_xml(*, user, study: Study, audit: bool = False, created=None) -> bytes:
+def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) -> bytes:
+    """`cut`: the data as of then (and the file dated then, so the same cut gives the same bytes)."""
+    created = created or cut
     ET.register_namespace("", NS)
     created = (created or timezone.now()).astimezone(UTC).replace(microsecond=0)
     root = ET.Element(
@@ -120,9 +123,14 @@ def odm_xml(*, user, study: Study, audit: bool = False, created=None) -> bytes:
     subjects: dict[int, ET.Element] = {}
     users: dict[str, str] = {}
     for name, dataset in forms.items():
-        records = (
-            dataset.rows(user=user).filter(subject__site__study=study).order_by("subject_id", "pk")
-        )
+        if cut is None:
+            records = dataset.rows(user=user)
+        else:  # each record's last version at the cut, for the subjects the user may see
+            records = as_of_rows(dataset.model, cut)
+            site_ids = site_ids_for(user)
+            if site_ids is not None:
+                records = records.filter(subject__site__in=site_ids)
+        records = records.filter(subject__site__study=study).order_by("subject_id", "id")
         for record in records.select_related("subject"):
             subject = record.subject
             if subject.pk not in subjects:
@@ -132,10 +140,13 @@ def odm_xml(*, user, study: Study, audit: bool = False, created=None) -> bytes:
                 subjects[subject.pk],
                 "FormData",
                 FormOID=f"F.{name.upper()}",
-                FormRepeatKey=record.pk,
+                FormRepeatKey=record.id,
             )
             if audit:
-                last = record.history.select_related("history_user").order_by("-history_id").first()
+                versions = dataset.model.history.filter(id=record.id)
+                if cut is not None:
+                    versions = versions.filter(history_date__lte=cut)
+                last = versions.select_related("history_user").order_by("-history_id").first()
                 if last is not None:
                     who = last.history_user.get_username() if last.history_user else "system"
                     users.setdefault(who, f"USR.{len(users) + 1}")

@@ -9,16 +9,19 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from dosing.models import DltEvaluation, Infusion
 from followup.models import Disposition, ResponseAssessment, Visit
 from safety.models import AdverseEvent, ConMed, LabResult
+from safety.rules import OTHER_TERM
 from screening.models import Consent, EligibilityAssessment, MedicalHistory, Subject
 from screening.rules import CRITERIA, age_in_completed_years
 from screening.selectors import subject_list
 from trial.models import Study
+from trial.selectors import site_ids_for
+
+from .datasets import as_of_rows
 
 DOMAINS = ("DM", "IE", "EX", "AE", "DS", "LB", "CM", "MH", "SV", "RS")
 YN = {True: "Y", False: "N", None: ""}
@@ -83,21 +86,31 @@ def _dy(value, day0: date | None):
 
 
 class Context:
-    """What every domain needs about the subjects the user may see: ids, day 0, the study."""
+    """What every domain needs about the subjects the user may see: ids, day 0, the study; read
+    live, or as of a data cut from the append-only history."""
 
-    def __init__(self, *, user, study: Study):
-        self.study = study
+    def __init__(self, *, user, study: Study, cut: datetime | None = None):
+        self.study, self.cut = study, cut
+        if cut is None:
+            subjects = subject_list(user=user)
+        else:
+            subjects = as_of_rows(Subject, cut)
+            site_ids = site_ids_for(user)
+            if site_ids is not None:
+                subjects = subjects.filter(site_id__in=site_ids)
         self.subjects = {
-            s.pk: s
-            for s in subject_list(user=user)
-            .filter(site__study=study, is_voided=False)
-            .select_related("site")
+            s.id: s
+            for s in subjects.filter(site__study=study, is_voided=False).select_related("site")
         }
         self.day0 = dict(
-            DltEvaluation.objects.filter(enrollment__subject_id__in=self.subjects).values_list(
-                "enrollment__subject_id", "day0"
-            )
+            self.of(DltEvaluation)
+            .filter(enrollment__subject_id__in=self.subjects)
+            .values_list("enrollment__subject_id", "day0")
         )
+
+    def of(self, model):
+        """The model's records: live, or each record's last version at the cut."""
+        return model._default_manager.all() if self.cut is None else as_of_rows(model, self.cut)
 
     def keys(self, subject_id: int) -> dict:
         subject = self.subjects[subject_id]
@@ -109,23 +122,25 @@ class Context:
 
 def dm(ctx: Context) -> list[dict]:
     consents = defaultdict(list)
-    for c in Consent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "consent_date"
+    for c in (
+        ctx.of(Consent)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("consent_date")
     ):
         consents[c.subject_id].append(c)
     ends = {
         d.subject_id: d
-        for d in Disposition.objects.filter(subject_id__in=ctx.subjects, is_voided=False)
+        for d in ctx.of(Disposition).filter(subject_id__in=ctx.subjects, is_voided=False)
     }
     arms = dict(
-        DltEvaluation.objects.filter(enrollment__subject_id__in=ctx.subjects).values_list(
-            "enrollment__subject_id", "enrollment__cohort__dose_level__number"
-        )
+        ctx.of(DltEvaluation)
+        .filter(enrollment__subject_id__in=ctx.subjects)
+        .values_list("enrollment__subject_id", "enrollment__cohort__dose_level__number")
     )
     labels = dict(
-        DltEvaluation.objects.filter(enrollment__subject_id__in=ctx.subjects).values_list(
-            "enrollment__subject_id", "enrollment__cohort__dose_level__label"
-        )
+        ctx.of(DltEvaluation)
+        .filter(enrollment__subject_id__in=ctx.subjects)
+        .values_list("enrollment__subject_id", "enrollment__cohort__dose_level__label")
     )
     rows = []
     for pk, subject in sorted(ctx.subjects.items(), key=lambda i: i[1].screening_number):
@@ -186,9 +201,11 @@ def _sequenced(domain: str, prefix: str, rows: list[dict]) -> list[dict]:
 def ie(ctx: Context) -> list[dict]:
     """The criteria not met (inclusion) or met (exclusion) at each subject's latest attempt."""
     latest = {}
-    for a in EligibilityAssessment.objects.filter(
-        subject_id__in=ctx.subjects, is_voided=False
-    ).order_by("attempt"):
+    for a in (
+        ctx.of(EligibilityAssessment)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("attempt")
+    ):
         latest[a.subject_id] = a
     rows = []
     for pk, a in sorted(latest.items(), key=lambda i: ctx.subjects[i[0]].screening_number):
@@ -212,7 +229,8 @@ def ie(ctx: Context) -> list[dict]:
 def ex(ctx: Context) -> list[dict]:
     rows = []
     for i in (
-        Infusion.objects.filter(enrollment__subject_id__in=ctx.subjects, is_voided=False)
+        ctx.of(Infusion)
+        .filter(enrollment__subject_id__in=ctx.subjects, is_voided=False)
         .select_related("enrollment", "dose_level")
         .order_by("enrollment__subject__screening_number", "number")
     ):
@@ -235,14 +253,16 @@ def ex(ctx: Context) -> list[dict]:
 
 def ae(ctx: Context) -> list[dict]:
     rows = []
-    for e in AdverseEvent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "subject__screening_number", "onset_date", "pk"
+    for e in (
+        ctx.of(AdverseEvent)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "onset_date", "pk")
     ):
         day0 = ctx.day0.get(e.subject_id)
         rows.append(
             {
                 **ctx.keys(e.subject_id),
-                "AETERM": e.display_term,
+                "AETERM": (e.other_term if e.term == OTHER_TERM else e.term),
                 "AEDECOD": e.term.upper()[:200],
                 "AESTDTC": _dtc(e.onset_date),
                 "AEENDTC": _dtc(e.resolution_date),
@@ -263,8 +283,10 @@ def ae(ctx: Context) -> list[dict]:
 
 def ds(ctx: Context) -> list[dict]:
     rows = []
-    for c in Consent.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "subject__screening_number", "consent_date"
+    for c in (
+        ctx.of(Consent)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "consent_date")
     ):
         rows.append(
             {
@@ -276,8 +298,10 @@ def ds(ctx: Context) -> list[dict]:
                 "DSSTDY": _dy(c.consent_date, ctx.day0.get(c.subject_id)),
             }
         )
-    for d in Disposition.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "subject__screening_number"
+    for d in (
+        ctx.of(Disposition)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number")
     ):
         rows.append(
             {
@@ -295,8 +319,10 @@ def ds(ctx: Context) -> list[dict]:
 
 def lb(ctx: Context) -> list[dict]:
     rows = []
-    for lab in LabResult.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "subject__screening_number", "collected_on", "test", "pk"
+    for lab in (
+        ctx.of(LabResult)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "collected_on", "test", "pk")
     ):
         code, name = LBTESTCD[lab.test]
         rows.append(
@@ -320,8 +346,10 @@ def lb(ctx: Context) -> list[dict]:
 
 def cm(ctx: Context) -> list[dict]:
     rows = []
-    for c in ConMed.objects.filter(subject_id__in=ctx.subjects, is_voided=False).order_by(
-        "subject__screening_number", "start_date", "pk"
+    for c in (
+        ctx.of(ConMed)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "start_date", "pk")
     ):
         day0 = ctx.day0.get(c.subject_id)
         rows.append(
@@ -346,8 +374,8 @@ def cm(ctx: Context) -> list[dict]:
 def mh(ctx: Context) -> list[dict]:
     rows = []
     for h in (
-        MedicalHistory.objects.filter(subject_id__in=ctx.subjects, is_voided=False)
-        .prefetch_related(Prefetch("therapies"))
+        ctx.of(MedicalHistory)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number")
     ):
         keys = ctx.keys(h.subject_id)
@@ -374,7 +402,8 @@ def mh(ctx: Context) -> list[dict]:
 def sv(ctx: Context) -> list[dict]:
     rows = []
     for v in (
-        Visit.objects.filter(subject_id__in=ctx.subjects, is_voided=False, missed=False)
+        ctx.of(Visit)
+        .filter(subject_id__in=ctx.subjects, is_voided=False, missed=False)
         .select_related("definition")
         .order_by("subject__screening_number", "definition__order")
     ):
@@ -396,9 +425,11 @@ def sv(ctx: Context) -> list[dict]:
 
 def rs(ctx: Context) -> list[dict]:
     rows = []
-    for r in ResponseAssessment.objects.filter(
-        subject_id__in=ctx.subjects, is_voided=False
-    ).order_by("subject__screening_number", "assessment_date", "pk"):
+    for r in (
+        ctx.of(ResponseAssessment)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "assessment_date", "pk")
+    ):
         day0 = ctx.day0.get(r.subject_id)
         for evaluator, value in (
             ("INVESTIGATOR", r.investigator_response),
@@ -434,8 +465,8 @@ BUILDERS = {
 }
 
 
-def domain_rows(domain: str, *, user, study: Study) -> list[dict]:
-    return BUILDERS[domain](Context(user=user, study=study))
+def domain_rows(domain: str, *, user, study: Study, cut: datetime | None = None) -> list[dict]:
+    return BUILDERS[domain](Context(user=user, study=study, cut=cut))
 
 
 def to_xpt(domain: str, rows: list[dict]) -> bytes:

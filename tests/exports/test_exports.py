@@ -153,8 +153,13 @@ def test_the_same_cut_gives_the_same_bytes_with_a_true_manifest(
     for entry in manifest["files"]:
         payload = archive.read(entry["file"])
         assert hashlib.sha256(payload).hexdigest() == entry["sha256"]
-        assert payload.decode().count("\n") - 1 == entry["rows"]
+        if entry["file"].endswith(".csv"):
+            assert payload.decode().count("\n") - 1 == entry["rows"]
+        else:  # the ODM file counts its subjects
+            assert payload.decode().count("<SubjectData ") == entry["rows"]
     rows = {e["file"]: e["rows"] for e in manifest["files"]}
+    assert {"sdtm/dm.csv", "sdtm/lb.csv", "odm.xml", "data_dictionary.csv"} <= set(rows)
+    assert (rows["sdtm/lb.csv"], rows["sdtm/dm.csv"], rows["odm.xml"]) == (1, 1, 1)
     assert (rows["labs.csv"], rows["subjects.csv"], rows["enrollments.csv"]) == (1, 1, 1)
 
 
@@ -181,3 +186,36 @@ def test_the_export_command_writes_every_dataset(tmp_path, infused, clock):
         "export", "--format", "zip", "--out", str(tmp_path), "--cut", "2026-04-01T10:00:00Z"
     )
     assert (tmp_path / "datacut-20260401T100000Z.zip").exists()
+
+
+def test_the_data_cut_builds_sdtm_and_odm_as_of_the_cut(
+    api, infused, coordinator_a, monitor_a, clock, tmp_path
+):
+    from odmlib.odm_parser import ODMSchemaValidator
+
+    lab = lab_result_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "collected_on": date(2026, 4, 1),
+            "test": "alt",
+            "value": Decimal("50"),
+            "unit": "U/L",
+            "uln": Decimal("40"),
+        },
+    )
+    clock.days(1)
+    lab_result_record(
+        user=coordinator_a, instance=lab, data={"value": Decimal("130")}, reason="typo"
+    )
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            api(monitor_a).get("/api/v1/exports/datacut.zip?cut=2026-04-01T12:00:00Z").content
+        )
+    )
+    (lb,) = csv.DictReader(io.StringIO(archive.read("sdtm/lb.csv").decode()))
+    assert (lb["LBORRES"], lb["LBTOXGR"]) == ("50.000", "1")
+    odm = archive.read("odm.xml")
+    assert b'ItemOID="IT.LABS.VALUE" Value="50.000"' in odm
+    (tmp_path / "odm.xml").write_bytes(odm)
+    ODMSchemaValidator(standard="odm", version="1.3.2").validate_file(str(tmp_path / "odm.xml"))
