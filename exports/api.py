@@ -145,9 +145,7 @@ class SdtmView(views.APIView):
             )
             response["Content-Disposition"] = f'attachment; filename="{domain.lower()}.xpt"'
             return response
-        header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
-        lines = [header, *([r[c] if r[c] is not None else "" for c in header] for r in records)]
-        return stream_csv(lines, f"{domain.lower()}.csv")
+        return stream_csv(sdtm.header_and_lines(records), f"{domain.lower()}.csv")
 
 
 class OdmView(views.APIView):

@@ -51,10 +51,7 @@ def datacut_zip(*, user, cut: datetime) -> bytes:
     if study is not None:
         for domain in sdtm.DOMAINS:
             records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
-            header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
-            data, count = _csv_bytes(
-                [header, *([r[c] if r[c] is not None else "" for c in header] for r in records)]
-            )
+            data, count = _csv_bytes(sdtm.header_and_lines(records))
             files.append((f"sdtm/{domain.lower()}.csv", data, count))
         odm = odm_xml(user=user, study=study, audit=True, cut=cut)
         files.append(("odm.xml", odm, odm.count(b"<SubjectData ")))

@@ -2,8 +2,10 @@
 the SDTM IG describes them; STUDYID, USUBJID, --DTC in ISO 8601). --DY follows this study's
 convention: day 0 is the first CAR-NK infusion (RULES.md), so there is a day 0, unlike the IG."""
 
+import itertools
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -181,21 +183,18 @@ def dm(ctx: Context) -> list[dict]:
     return rows
 
 
-def _sequenced(domain: str, prefix: str, rows: list[dict]) -> list[dict]:
+def _sequenced(domain: str, prefix: str, rows: Iterable[dict]) -> Iterator[dict]:
+    """DOMAIN after STUDYID and --SEQ numbered 1.. per subject (rows come ordered by subject)."""
     seq: dict[str, int] = defaultdict(int)
-    out = []
     for row in rows:
         seq[row["USUBJID"]] += 1
-        out.append(
-            {
-                "STUDYID": row["STUDYID"],
-                "DOMAIN": domain,
-                "USUBJID": row["USUBJID"],
-                f"{prefix}SEQ": seq[row["USUBJID"]],
-                **{k: v for k, v in row.items() if k not in ("STUDYID", "USUBJID")},
-            }
-        )
-    return out
+        yield {
+            "STUDYID": row["STUDYID"],
+            "DOMAIN": domain,
+            "USUBJID": row["USUBJID"],
+            f"{prefix}SEQ": seq[row["USUBJID"]],
+            **{k: v for k, v in row.items() if k not in ("STUDYID", "USUBJID")},
+        }
 
 
 def ie(ctx: Context) -> list[dict]:
@@ -223,19 +222,18 @@ def ie(ctx: Context) -> list[dict]:
                     "IEDY": _dy(a.assessment_date, ctx.day0.get(pk)),
                 }
             )
-    return _sequenced("IE", "IE", rows)
+    return rows
 
 
-def ex(ctx: Context) -> list[dict]:
-    rows = []
+def ex(ctx: Context) -> Iterator[dict]:
     for i in (
         ctx.of(Infusion)
         .filter(enrollment__subject_id__in=ctx.subjects, is_voided=False)
         .select_related("enrollment", "dose_level")
         .order_by("enrollment__subject__screening_number", "number")
-    ):
+    ).iterator(chunk_size=2000):
         pk = i.enrollment.subject_id
-        rows.append(
+        yield (
             {
                 **ctx.keys(pk),
                 "EXTRT": "NKG2D CAR-NK CELLS",
@@ -248,18 +246,16 @@ def ex(ctx: Context) -> list[dict]:
                 "EXADJ": "PARTIAL DOSE" if i.partial_dose else "",
             }
         )
-    return _sequenced("EX", "EX", rows)
 
 
-def ae(ctx: Context) -> list[dict]:
-    rows = []
+def ae(ctx: Context) -> Iterator[dict]:
     for e in (
         ctx.of(AdverseEvent)
         .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number", "onset_date", "pk")
-    ):
+    ).iterator(chunk_size=2000):
         day0 = ctx.day0.get(e.subject_id)
-        rows.append(
+        yield (
             {
                 **ctx.keys(e.subject_id),
                 "AETERM": (e.other_term if e.term == OTHER_TERM else e.term),
@@ -278,7 +274,6 @@ def ae(ctx: Context) -> list[dict]:
                 "AEOUT": AE_OUT[e.outcome],
             }
         )
-    return _sequenced("AE", "AE", rows)
 
 
 def ds(ctx: Context) -> list[dict]:
@@ -314,18 +309,17 @@ def ds(ctx: Context) -> list[dict]:
             }
         )
     rows.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"]))
-    return _sequenced("DS", "DS", rows)
+    return rows
 
 
-def lb(ctx: Context) -> list[dict]:
-    rows = []
+def lb(ctx: Context) -> Iterator[dict]:
     for lab in (
         ctx.of(LabResult)
         .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number", "collected_on", "test", "pk")
-    ):
+    ).iterator(chunk_size=2000):
         code, name = LBTESTCD[lab.test]
-        rows.append(
+        yield (
             {
                 **ctx.keys(lab.subject_id),
                 "LBTESTCD": code,
@@ -341,18 +335,16 @@ def lb(ctx: Context) -> list[dict]:
                 "LBDY": _dy(lab.collected_on, ctx.day0.get(lab.subject_id)),
             }
         )
-    return _sequenced("LB", "LB", rows)
 
 
-def cm(ctx: Context) -> list[dict]:
-    rows = []
+def cm(ctx: Context) -> Iterator[dict]:
     for c in (
         ctx.of(ConMed)
         .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number", "start_date", "pk")
-    ):
+    ).iterator(chunk_size=2000):
         day0 = ctx.day0.get(c.subject_id)
-        rows.append(
+        yield (
             {
                 **ctx.keys(c.subject_id),
                 "CMTRT": c.name.upper(),
@@ -368,18 +360,16 @@ def cm(ctx: Context) -> list[dict]:
                 "CMENRF": "ONGOING" if c.ongoing else "",
             }
         )
-    return _sequenced("CM", "CM", rows)
 
 
-def mh(ctx: Context) -> list[dict]:
-    rows = []
+def mh(ctx: Context) -> Iterator[dict]:
     for h in (
         ctx.of(MedicalHistory)
         .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number")
-    ):
+    ).iterator(chunk_size=2000):
         keys = ctx.keys(h.subject_id)
-        rows.append(
+        yield (
             {
                 **keys,
                 "MHTERM": f"ACUTE MYELOID LEUKEMIA ({h.classification})"[:200],
@@ -388,7 +378,7 @@ def mh(ctx: Context) -> list[dict]:
             }
         )
         if h.prior_allo_transplant:
-            rows.append(
+            yield (
                 {
                     **keys,
                     "MHTERM": "ALLOGENEIC HEMATOPOIETIC STEM CELL TRANSPLANT",
@@ -396,18 +386,16 @@ def mh(ctx: Context) -> list[dict]:
                     "MHSTDTC": _dtc(h.transplant_date),
                 }
             )
-    return _sequenced("MH", "MH", rows)
 
 
-def sv(ctx: Context) -> list[dict]:
-    rows = []
+def sv(ctx: Context) -> Iterator[dict]:
     for v in (
         ctx.of(Visit)
         .filter(subject_id__in=ctx.subjects, is_voided=False, missed=False)
         .select_related("definition")
         .order_by("subject__screening_number", "definition__order")
-    ):
-        rows.append(
+    ).iterator(chunk_size=2000):
+        yield (
             {
                 **ctx.keys(v.subject_id),
                 "VISITNUM": v.definition.order,
@@ -417,25 +405,20 @@ def sv(ctx: Context) -> list[dict]:
                 "SVSTDY": _dy(v.actual_date, ctx.day0.get(v.subject_id)),
             }
         )
-    return [
-        {"STUDYID": r.pop("STUDYID"), "DOMAIN": "SV", "USUBJID": r.pop("USUBJID"), **r}
-        for r in rows
-    ]
 
 
-def rs(ctx: Context) -> list[dict]:
-    rows = []
+def rs(ctx: Context) -> Iterator[dict]:
     for r in (
         ctx.of(ResponseAssessment)
         .filter(subject_id__in=ctx.subjects, is_voided=False)
         .order_by("subject__screening_number", "assessment_date", "pk")
-    ):
+    ).iterator(chunk_size=2000):
         day0 = ctx.day0.get(r.subject_id)
         for evaluator, value in (
             ("INVESTIGATOR", r.investigator_response),
             ("ALGORITHM (ELN 2022)", r.response),
         ):
-            rows.append(
+            yield (
                 {
                     **ctx.keys(r.subject_id),
                     "RSTESTCD": "OVRLRESP",
@@ -448,7 +431,6 @@ def rs(ctx: Context) -> list[dict]:
                     "RSDY": _dy(r.assessment_date, day0),
                 }
             )
-    return _sequenced("RS", "RS", rows)
 
 
 BUILDERS = {
@@ -465,12 +447,35 @@ BUILDERS = {
 }
 
 
-def domain_rows(domain: str, *, user, study: Study, cut: datetime | None = None) -> list[dict]:
-    return BUILDERS[domain](Context(user=user, study=study, cut=cut))
+SEQUENCED = {"IE", "EX", "AE", "DS", "LB", "CM", "MH", "RS"}
 
 
-def to_xpt(domain: str, rows: list[dict]) -> bytes:
-    """SAS transport version 5 (what regulators accept), written by pyreadstat."""
+def domain_rows(domain: str, *, user, study: Study, cut: datetime | None = None) -> Iterator[dict]:
+    """The domain's records, streamed (the large domains read their rows with a database cursor)."""
+    records = BUILDERS[domain](Context(user=user, study=study, cut=cut))
+    if domain in SEQUENCED:
+        return _sequenced(domain, domain, records)
+    if domain == "SV":
+        return (
+            {"STUDYID": r.pop("STUDYID"), "DOMAIN": "SV", "USUBJID": r.pop("USUBJID"), **r}
+            for r in records
+        )
+    return iter(records)
+
+
+def header_and_lines(records: Iterator[dict]) -> Iterator[list]:
+    """CSV lines: the header from the first record, then every record's values."""
+    first = next(records, None)
+    header = list(first) if first else ["STUDYID", "DOMAIN", "USUBJID"]
+    yield header
+    if first is not None:
+        for record in itertools.chain([first], records):
+            yield [record[c] if record[c] is not None else "" for c in header]
+
+
+def to_xpt(domain: str, rows: Iterable[dict]) -> bytes:
+    """SAS transport version 5 (what regulators accept), written by pyreadstat (in memory)."""
+    rows = list(rows)
     columns = list(rows[0]) if rows else ["STUDYID", "DOMAIN", "USUBJID"]
     frame = pd.DataFrame(rows, columns=columns)
     for column in frame.columns:

@@ -50,12 +50,9 @@ class Command(BaseCommand):
                 if fmt == "xpt":
                     (out / f"{domain.lower()}.xpt").write_bytes(sdtm.to_xpt(domain, records))
                     continue
-                header = list(records[0]) if records else ["STUDYID", "DOMAIN", "USUBJID"]
                 with (out / f"{domain.lower()}.csv").open("w", newline="") as handle:
-                    writer = csv.writer(handle, lineterminator="\n")
-                    writer.writerow(header)
-                    writer.writerows(
-                        [r[c] if r[c] is not None else "" for c in header] for r in records
+                    csv.writer(handle, lineterminator="\n").writerows(
+                        sdtm.header_and_lines(records)
                     )
             self.stdout.write(f"wrote {len(sdtm.DOMAINS)} SDTM domains ({fmt}) to {out}")
             return
