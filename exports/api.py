@@ -19,7 +19,7 @@ from . import sdtm
 from .datacut import datacut_zip
 from .datasets import DATASETS, csv_chunks
 from .dictionary import COLUMNS, entries
-from .odm import odm_xml
+from .odm import odm_chunks
 
 EXPORT_ROLES = (SiteRole.Role.DATA_MANAGER, SiteRole.Role.MONITOR)
 
@@ -162,8 +162,8 @@ class OdmView(views.APIView):
         audit = request.query_params.get("audit", "false")
         if audit not in ("true", "false"):
             raise ValidationError({"audit": ["Use true or false."]})
-        payload = odm_xml(user=request.user, study=_study(request), audit=audit == "true")
-        response = HttpResponse(payload, content_type="application/xml")
+        chunks = odm_chunks(user=request.user, study=_study(request), audit=audit == "true")
+        response = StreamingHttpResponse(chunks, content_type="application/xml")
         response["Content-Disposition"] = 'attachment; filename="odm.xml"'
         return response
 

@@ -7,6 +7,8 @@ from datetime import UTC
 
 from django.utils import timezone
 
+from screening.models import Subject
+from screening.selectors import subject_list
 from trial.models import Study
 from trial.selectors import site_ids_for
 
@@ -54,8 +56,9 @@ def _items(dataset):
     return [f for f in dataset.fields() if f.attname not in SKIP]
 
 
-def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) -> bytes:
-    """`cut`: the data as of then (and the file dated then, so the same cut gives the same bytes)."""
+def odm_chunks(*, user, study: Study, audit: bool = False, created=None, cut=None):
+    """The ODM file in pieces: metadata first, then one SubjectData at a time, read in batches of
+    subjects. `cut`: the data as of then (and the file dated then, so the same cut gives the same bytes)."""
     created = created or cut
     ET.register_namespace("", NS)
     created = (created or timezone.now()).astimezone(UTC).replace(microsecond=0)
@@ -118,57 +121,11 @@ def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) 
             entry = _el(code_list, "CodeListItem", CodedValue=code)
             _text(entry, "Decode", str(label))
 
-    admin = _el(root, "AdminData") if audit else None  # AdminData precedes ClinicalData
-    clinical = _el(root, "ClinicalData", StudyOID=study.registry_id, MetaDataVersionOID="MDV.1")
-    subjects: dict[int, ET.Element] = {}
-    users: dict[str, str] = {}
-    for name, dataset in forms.items():
-        if cut is None:
-            records = dataset.rows(user=user)
-        else:  # each record's last version at the cut, for the subjects the user may see
-            records = as_of_rows(dataset.model, cut)
-            site_ids = site_ids_for(user)
-            if site_ids is not None:
-                records = records.filter(subject__site__in=site_ids)
-        records = records.filter(subject__site__study=study).order_by("subject_id", "id")
-        for record in records.select_related("subject"):
-            subject = record.subject
-            if subject.pk not in subjects:
-                data = _el(clinical, "SubjectData", SubjectKey=subject.screening_number)
-                subjects[subject.pk] = _el(data, "StudyEventData", StudyEventOID=EVENT)
-            form = _el(
-                subjects[subject.pk],
-                "FormData",
-                FormOID=f"F.{name.upper()}",
-                FormRepeatKey=record.id,
-            )
-            if audit:
-                versions = dataset.model.history.filter(id=record.id)
-                if cut is not None:
-                    versions = versions.filter(history_date__lte=cut)
-                last = versions.select_related("history_user").order_by("-history_id").first()
-                if last is not None:
-                    who = last.history_user.get_username() if last.history_user else "system"
-                    users.setdefault(who, f"USR.{len(users) + 1}")
-                    record_el = _el(form, "AuditRecord")
-                    _el(record_el, "UserRef", UserOID=users[who])
-                    _el(record_el, "LocationRef", LocationOID=f"LOC.{subject.site.code}")
-                    _el(record_el, "DateTimeStamp").text = last.history_date.astimezone(
-                        UTC
-                    ).isoformat()
-                    if last.history_change_reason:
-                        _el(record_el, "ReasonForChange").text = last.history_change_reason
-            group = _el(form, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}")
-            for field in _items(dataset):
-                value = csv_value(getattr(record, field.attname))
-                if value != "":
-                    _el(
-                        group,
-                        "ItemData",
-                        ItemOID=f"IT.{name.upper()}.{field.attname.upper()}",
-                        Value=value,
-                    )
-    if admin is not None:
+    forms_list = list(forms.items())
+    subject_ids = _subject_ids(user, study, cut)
+    users = _users(forms_list, subject_ids, cut) if audit else {}
+    if audit:  # AdminData precedes ClinicalData
+        admin = _el(root, "AdminData")
         for who, oid in users.items():
             user_el = _el(admin, "User", OID=oid)
             _el(user_el, "LoginName").text = who
@@ -181,4 +138,101 @@ def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) 
                 MetaDataVersionOID="MDV.1",
                 EffectiveDate=study.created_at.date().isoformat(),
             )
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    clinical = _el(root, "ClinicalData", StudyOID=study.registry_id, MetaDataVersionOID="MDV.1")
+    clinical.append(ET.Comment(MARKER))
+    head, _, tail = ET.tostring(root, encoding="utf-8", xml_declaration=True).partition(
+        f"<!--{MARKER}-->".encode()
+    )
+    yield head
+    for start in range(0, len(subject_ids), BATCH):
+        batch = subject_ids[start : start + BATCH]
+        for element in _subject_data(forms_list, batch, users, audit, cut):
+            yield ET.tostring(element, encoding="utf-8")
+    yield tail
+
+
+MARKER = "SUBJECTS"
+BATCH = 200
+
+
+def _records(dataset, subject_ids, cut):
+    qs = dataset.model._default_manager.all() if cut is None else as_of_rows(dataset.model, cut)
+    return qs.filter(subject_id__in=subject_ids).order_by("subject_id", "id")
+
+
+def _subject_ids(user, study, cut) -> list[int]:
+    if cut is None:
+        subjects = subject_list(user=user)
+    else:
+        subjects = as_of_rows(Subject, cut)
+        site_ids = site_ids_for(user)
+        if site_ids is not None:
+            subjects = subjects.filter(site_id__in=site_ids)
+    return list(subjects.filter(site__study=study).order_by("id").values_list("id", flat=True))
+
+
+def _users(forms_list, subject_ids, cut) -> dict[str, str]:
+    names = set()
+    for _name, dataset in forms_list:
+        history = dataset.model.history.filter(subject_id__in=subject_ids)
+        if cut is not None:
+            history = history.filter(history_date__lte=cut)
+        names |= {
+            n or "system"
+            for n in history.values_list("history_user__username", flat=True).distinct()
+        }
+    return {name: f"USR.{i}" for i, name in enumerate(sorted(names), start=1)}
+
+
+def _subject_data(forms_list, batch, users, audit, cut):
+    """SubjectData elements for a batch of subjects, in subject order."""
+    subjects = {s.id: s for s in Subject.objects.filter(id__in=batch).select_related("site")}
+    events: dict[int, ET.Element] = {}
+    elements: dict[int, ET.Element] = {}
+    for name, dataset in forms_list:
+        records = list(_records(dataset, batch, cut))
+        last = {}
+        if audit and records:
+            versions = dataset.model.history.filter(id__in=[r.id for r in records])
+            if cut is not None:
+                versions = versions.filter(history_date__lte=cut)
+            for version in versions.select_related("history_user").order_by("id", "-history_id"):
+                last.setdefault(version.id, version)
+        for record in records:
+            subject = subjects[record.subject_id]
+            if subject.id not in events:
+                elements[subject.id] = ET.Element(
+                    f"{{{NS}}}SubjectData", {"SubjectKey": subject.screening_number}
+                )
+                events[subject.id] = _el(
+                    elements[subject.id], "StudyEventData", StudyEventOID=EVENT
+                )
+            form = _el(
+                events[subject.id], "FormData", FormOID=f"F.{name.upper()}", FormRepeatKey=record.id
+            )
+            version = last.get(record.id)
+            if version is not None:
+                who = version.history_user.get_username() if version.history_user else "system"
+                record_el = _el(form, "AuditRecord")
+                _el(record_el, "UserRef", UserOID=users[who])
+                _el(record_el, "LocationRef", LocationOID=f"LOC.{subject.site.code}")
+                _el(record_el, "DateTimeStamp").text = version.history_date.astimezone(
+                    UTC
+                ).isoformat()
+                if version.history_change_reason:
+                    _el(record_el, "ReasonForChange").text = version.history_change_reason
+            group = _el(form, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}")
+            for field in _items(dataset):
+                value = csv_value(getattr(record, field.attname))
+                if value != "":
+                    _el(
+                        group,
+                        "ItemData",
+                        ItemOID=f"IT.{name.upper()}.{field.attname.upper()}",
+                        Value=value,
+                    )
+    return [elements[sid] for sid in batch if sid in elements]
+
+
+def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) -> bytes:
+    return b"".join(odm_chunks(user=user, study=study, audit=audit, created=created, cut=cut))

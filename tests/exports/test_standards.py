@@ -168,9 +168,10 @@ def test_the_odm_export_validates_against_the_odm_1_3_2_schema(api, data, monito
         assert response.status_code == 200
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "odm.xml"
-            path.write_bytes(response.content)
+            body = b"".join(response.streaming_content)
+            path.write_bytes(body)
             validator.validate_file(str(path))  # raises when the file does not validate
-        body = response.content.decode()
+        body = body.decode()
         assert f'SubjectKey="{data.screening_number}"' in body
         assert 'ItemOID="IT.ADVERSE_EVENTS.TERM" Value="Hypoxia"' in body
         assert ("<AuditRecord>" in body) == (query == "?audit=true")
