@@ -16,7 +16,7 @@ from trial.models import SiteRole
 from trial.selectors import site_ids_for, study_list
 
 from . import sdtm
-from .datacut import datacut_zip
+from .datacut import datacut_chunks
 from .datasets import DATASETS, csv_chunks
 from .dictionary import COLUMNS, entries
 from .odm import odm_chunks
@@ -179,7 +179,8 @@ class DatacutView(views.APIView):
     )
     def get(self, request):
         cut = _cut(request) or timezone.now().replace(microsecond=0)
-        payload = datacut_zip(user=request.user, cut=cut)
-        response = HttpResponse(payload, content_type="application/zip")
+        response = StreamingHttpResponse(
+            datacut_chunks(user=request.user, cut=cut), content_type="application/zip"
+        )
         response["Content-Disposition"] = f'attachment; filename="datacut-{cut:%Y%m%dT%H%M%SZ}.zip"'
         return response

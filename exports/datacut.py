@@ -1,12 +1,14 @@
 """A data cut: every dataset, the data dictionary, the SDTM domains (CSV) and the ODM file in one
 ZIP with a manifest (file, rows, SHA-256) and the cut's timestamp. Everything is read as of the
-cut from the append-only history, so the same cut gives the same bytes however often it is taken."""
+cut from the append-only history, so the same cut gives the same bytes however often it is taken.
+The ZIP is streamed: each file is compressed as it is read, the manifest comes last."""
 
 import csv
 import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from trial.selectors import study_list
@@ -14,62 +16,101 @@ from trial.selectors import study_list
 from . import sdtm
 from .datasets import DATASETS, rows
 from .dictionary import COLUMNS, entries
-from .odm import odm_xml
+from .odm import odm_chunks
 
 
-def _csv_bytes(lines) -> tuple[bytes, int]:
+class _Sink:
+    """A write-only, unseekable file for `zipfile`: what it writes is collected and handed on."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.offset = 0
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def _csv_chunks(lines: Iterable[list]) -> Iterator[tuple[bytes, int]]:
+    """CSV text in blocks, with the number of data rows in each block (the header not counted)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     count = -1
     for line in lines:
         writer.writerow(line)
         count += 1
-    return buffer.getvalue().encode(), count
+        if buffer.tell() > 65536:
+            yield buffer.getvalue().encode(), count
+            buffer.seek(0)
+            buffer.truncate()
+            count = 0
+    yield buffer.getvalue().encode(), count
 
 
-def datacut_zip(*, user, cut: datetime) -> bytes:
-    stamp = cut.astimezone(UTC).timetuple()[:6]
-    files: list[tuple[str, bytes, int]] = []
-    for name, dataset in sorted(DATASETS.items()):
-        data, count = _csv_bytes(rows(dataset, user=user, as_of=cut))
-        files.append((f"{name}.csv", data, count))
-    dictionary = entries()
-    data, count = _csv_bytes(
-        [
-            COLUMNS,
-            *(
-                [
-                    str(e[c]) if not isinstance(e[c], bool) else ("true" if e[c] else "false")
-                    for c in COLUMNS
-                ]
-                for e in dictionary
-            ),
+def _dictionary_lines():
+    yield COLUMNS
+    for entry in entries():
+        yield [
+            ("true" if v else "false") if isinstance(v, bool) else str(v)
+            for v in (entry[c] for c in COLUMNS)
         ]
-    )
-    files.append(("data_dictionary.csv", data, count))
+
+
+def _sources(*, user, cut: datetime):
+    for name, dataset in sorted(DATASETS.items()):
+        yield f"{name}.csv", _csv_chunks(rows(dataset, user=user, as_of=cut))
+    yield "data_dictionary.csv", _csv_chunks(_dictionary_lines())
     study = study_list(user=user).first()
     if study is not None:
         for domain in sdtm.DOMAINS:
             records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
-            data, count = _csv_bytes(sdtm.header_and_lines(records))
-            files.append((f"sdtm/{domain.lower()}.csv", data, count))
-        odm = odm_xml(user=user, study=study, audit=True, cut=cut)
-        files.append(("odm.xml", odm, odm.count(b"<SubjectData ")))
-    manifest = {
-        "study": "NCT05734898",
-        "cut": cut.isoformat(),
-        "files": [
-            {"file": f, "rows": n, "sha256": hashlib.sha256(b).hexdigest()} for f, b, n in files
-        ],
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, payload, _n in [
-            *files,
-            ("manifest.json", json.dumps(manifest, indent=2).encode(), 0),
-        ]:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, payload)
-    return out.getvalue()
+            yield f"sdtm/{domain.lower()}.csv", _csv_chunks(sdtm.header_and_lines(records))
+        yield (
+            "odm.xml",
+            (
+                (chunk, chunk.count(b"<SubjectData "))
+                for chunk in odm_chunks(user=user, study=study, audit=True, cut=cut)
+            ),
+        )
+
+
+def datacut_chunks(*, user, cut: datetime) -> Iterator[bytes]:
+    stamp = cut.astimezone(UTC).timetuple()[:6]
+    sink = _Sink()
+    manifest = {"study": "NCT05734898", "cut": cut.isoformat(), "files": []}
+
+    def member(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, chunks in _sources(user=user, cut=cut):
+            digest, count = hashlib.sha256(), 0
+            with archive.open(member(name), "w", force_zip64=True) as handle:
+                for data, rows_in_block in chunks:
+                    handle.write(data)
+                    digest.update(data)
+                    count += rows_in_block
+                    yield sink.drain()
+            manifest["files"].append({"file": name, "rows": count, "sha256": digest.hexdigest()})
+            yield sink.drain()
+        archive.writestr(member("manifest.json"), json.dumps(manifest, indent=2).encode())
+    yield sink.drain()
+
+
+def datacut_zip(*, user, cut: datetime) -> bytes:
+    return b"".join(datacut_chunks(user=user, cut=cut))

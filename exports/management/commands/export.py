@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from exports import sdtm
-from exports.datacut import datacut_zip
+from exports.datacut import datacut_chunks
 from exports.datasets import DATASETS, csv_chunks
 from exports.dictionary import COLUMNS, entries
 from exports.odm import odm_xml
@@ -59,7 +59,9 @@ class Command(BaseCommand):
         if fmt == "zip":
             cut = cut or timezone.now().replace(microsecond=0)
             path = out / f"datacut-{cut:%Y%m%dT%H%M%SZ}.zip"
-            path.write_bytes(datacut_zip(user=user, cut=cut))
+            with path.open("wb") as handle:
+                for chunk in datacut_chunks(user=user, cut=cut):
+                    handle.write(chunk)
             self.stdout.write(f"wrote {path}")
             return
         for name in tqdm(sorted(DATASETS), desc="datasets", disable=not self.stdout.isatty()):
