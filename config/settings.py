@@ -5,6 +5,9 @@ SECRET_KEY     required unless DEBUG is on (then a development key is used)
 DEBUG          off unless set to 1/true/yes
 ALLOWED_HOSTS  comma-separated; default localhost names
 TIME_ZONE      the site's local time zone for display; data is stored in UTC
+HTTPS          1 when served over TLS: redirect to https, secure cookies, HSTS (production)
+HSTS_SECONDS   Strict-Transport-Security max-age when HTTPS is on; default one year
+API_RATE_LIMIT requests per user per window on the API; default 600/10m
 """
 
 import os
@@ -37,6 +40,19 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Served over TLS (directly or behind a proxy that sets X-Forwarded-Proto): every request is
+# redirected to https, cookies never travel in clear, browsers remember to use https only.
+HTTPS = env_bool("HTTPS")
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)  # the header only; submitting is manual
+SESSION_COOKIE_HTTPONLY = True
 
 PROJECT_APPS = ["trial", "screening", "dosing", "safety", "followup", "monitoring", "exports"]
 
@@ -149,6 +165,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # per user (per IP when anonymous); 429 with Retry-After beyond it
+    "DEFAULT_THROTTLE_CLASSES": ["trial.api_defaults.StudyUserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE_LIMIT", "600/10m")},
     # `?format=` names a file format of the exports (csv, xpt), not a DRF renderer
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -89,6 +89,14 @@ def _static_files_without_manifest(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """API rate counters live in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def investigator_a(site_a):
     return _member("inv_a", site_a, Role.INVESTIGATOR)

@@ -4,8 +4,13 @@ Kept apart from `api_base` because DRF imports these while `rest_framework.views
 loading: this module must not import views or decorators.
 """
 
+import re
+
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
 
 
 class StudyRolePermission(permissions.DjangoModelPermissions):
@@ -49,3 +54,37 @@ class BoundedPageNumberPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+RATE = re.compile(r"^\s*(?P<num>\d+)\s*/\s*(?P<count>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'600/10m' -> (600, 600): requests allowed, window in seconds. '5/s' means '5/1s'."""
+    match = RATE.match(rate)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"API rate {rate!r} is not of the form <requests>/<count><s|m|h|d>, e.g. 600/10m."
+        )
+    count = int(match["count"] or 1)
+    if count == 0:
+        raise ImproperlyConfigured(f"API rate {rate!r} has an empty window.")
+    return int(match["num"]), count * UNIT_SECONDS[match["unit"][0]]
+
+
+class StudyUserRateThrottle(UserRateThrottle):
+    """Per-user (per-IP when anonymous) rate limit; DRF answers 429 with Retry-After.
+
+    Unlike DRF's own parser this one reads windows such as '600/10m', and the rate is read
+    from the current settings on each request, so a changed setting applies at once.
+    """
+
+    def get_rate(self):
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as exc:
+            raise ImproperlyConfigured(f"No API rate set for scope {self.scope!r}.") from exc
+
+    def parse_rate(self, rate):
+        return (None, None) if rate is None else parse_rate(rate)

@@ -1,0 +1,70 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from trial.api_defaults import parse_rate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [
+        ("600/10m", (600, 600)),
+        ("600/10min", (600, 600)),
+        ("5/s", (5, 1)),
+        ("100/m", (100, 60)),
+        ("1000/2h", (1000, 7200)),
+        ("20000/d", (20000, 86400)),
+        (" 7 / 3 s ", (7, 3)),
+    ],
+)
+def test_rates_are_read_with_a_window_of_several_units(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+@pytest.mark.parametrize("rate", ["600", "600/10", "600/10w", "x/m", "600/0m", ""])
+def test_a_malformed_rate_is_a_configuration_error(rate):
+    with pytest.raises(ImproperlyConfigured):
+        parse_rate(rate)
+
+
+def test_the_default_limit_is_600_requests_per_10_minutes(settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"] == "600/10m"
+
+
+@pytest.fixture
+def three_per_ten_minutes(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "3/10m"},
+    }
+
+
+@pytest.mark.usefixtures("three_per_ten_minutes")
+def test_a_user_beyond_the_limit_gets_429_with_retry_after(api, coordinator_a, coordinator_b):
+    client = api(coordinator_a)
+    assert [client.get("/api/v1/subjects/").status_code for _ in range(3)] == [200, 200, 200]
+
+    refused = client.get("/api/v1/subjects/")
+
+    assert refused.status_code == 429
+    assert 590 <= int(refused["Retry-After"]) <= 600
+    assert "throttled" in refused.json()["detail"].lower()
+    # the limit is per user: a colleague still gets through
+    assert api(coordinator_b).get("/api/v1/subjects/").status_code == 200
+
+
+@pytest.mark.usefixtures("three_per_ten_minutes")
+def test_writes_count_against_the_same_limit(api, coordinator_a, site_a):
+    client = api(coordinator_a)
+    for _ in range(3):
+        client.get("/api/v1/subjects/")
+
+    refused = client.post(
+        "/api/v1/subjects/", {"site": site_a.pk, "date_of_birth": "1980-05-17", "sex": "F"}
+    )
+
+    assert refused.status_code == 429
+    from screening.models import Subject
+
+    assert not Subject.objects.exists()
