@@ -8,6 +8,8 @@ TIME_ZONE      the site's local time zone for display; data is stored in UTC
 HTTPS          1 when served over TLS: redirect to https, secure cookies, HSTS (production)
 HSTS_SECONDS   Strict-Transport-Security max-age when HTTPS is on; default one year
 API_RATE_LIMIT requests per user per window on the API; default 600/10m
+CACHE          locmem (default, one process) or database (shared by every worker: run
+               `manage.py createcachetable` once)
 """
 
 import os
@@ -110,6 +112,19 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds the API rate counters: with several workers they must share one cache.
+CACHE_BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "edc_cache",
+    },
+}
+try:
+    CACHES = {"default": CACHE_BACKENDS[os.environ.get("CACHE", "locmem")]}
+except KeyError as exc:
+    raise ImproperlyConfigured(f"CACHE must be one of {', '.join(CACHE_BACKENDS)}.") from exc
 
 AUTH_USER_MODEL = "trial.User"
 AUTHENTICATION_BACKENDS = [

@@ -79,5 +79,8 @@ def test_docker_compose_runs_web_on_a_healthy_postgres():
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
     command = " ".join(web["command"]) if isinstance(web["command"], list) else web["command"]
     assert "migrate" in command and "gunicorn" in command
+    # rate counters shared by the gunicorn workers
+    assert "createcachetable" in command
+    assert web["environment"]["CACHE"] == "database"
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "python:3.11" in dockerfile and "pip install" in dockerfile

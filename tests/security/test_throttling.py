@@ -68,3 +68,33 @@ def test_writes_count_against_the_same_limit(api, coordinator_a, site_a):
     from screening.models import Subject
 
     assert not Subject.objects.exists()
+
+
+def test_workers_sharing_the_database_cache_share_one_count(settings, api, coordinator_a):
+    """With CACHE=database (docker-compose) every worker reads the same counter: a limit is
+    not multiplied by the number of workers."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "edc_cache",
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "2/10m"},
+    }
+    call_command("createcachetable", verbosity=0)
+    client = api(coordinator_a)
+    assert [client.get("/api/v1/subjects/").status_code for _ in range(2)] == [200, 200]
+
+    # the counter is a row of the shared table, not a value in this process's memory
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM edc_cache")
+        assert [key for (key,) in cursor.fetchall()] == [f":1:throttle_user_{coordinator_a.pk}"]
+    del caches["default"]  # what another worker would open
+    assert caches["default"].get(f"throttle_user_{coordinator_a.pk}") is not None
+    assert client.get("/api/v1/subjects/").status_code == 429
