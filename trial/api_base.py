@@ -6,8 +6,9 @@ for the record as a whole); other errors carry `{"detail": message}`.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from drf_spectacular.utils import extend_schema
+from django.db import IntegrityError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,6 +46,40 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record changed or conflicts with another record; reload and try again."
     default_code = "conflict"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = (
+        "Send the ETag you read in If-Match: updates without it could overwrite a colleague's "
+        "change."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The record was changed since you read it (its ETag differs): reload it, check the "
+        "change and try again."
+    )
+    default_code = "precondition_failed"
+
+
+def version_etag(instance) -> str:
+    """The record's version as a strong ETag: the id of its latest history row, which every
+    audited save creates."""
+    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return f'"{latest or 0}"'
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the record as last read (GET). A stale one gets 412, none 428.",
+)
 
 
 class AuditedModelSerializer(serializers.ModelSerializer):
@@ -144,12 +179,41 @@ class AuditedViewSetMixin:
         saved = type(self).create_service(user=self.request.user, data=data, reason=reason)
         serializer.instance = self.reload(saved)
 
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = version_etag(instance)
+        return response
+
+    @extend_schema(parameters=[IF_MATCH])
+    def update(self, request, *args, **kwargs):
+        """Optimistic concurrency: the update applies only to the version the client read."""
+        condition = request.headers.get("If-Match", "").strip()
+        with transaction.atomic():
+            instance = self.get_object()  # first: another site's record is a 404, as for a GET
+            if not condition:
+                raise PreconditionRequired()
+            # hold the row: nobody changes it between the comparison and the write
+            type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+            tags = {tag.strip() for tag in condition.split(",")}
+            if version_etag(instance) not in tags:  # no "*": a client cannot opt out
+                raise PreconditionFailed()
+            model_update = super().update  # DRF's UpdateModelMixin: validate, then perform_update
+            response = model_update(request, *args, **kwargs)
+        response["ETag"] = version_etag(self._saved)
+        return response
+
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("change_reason", None)
         saved = type(self).update_service(
             user=self.request.user, data=data, instance=serializer.instance, reason=reason
         )
+        self._saved = saved
         serializer.instance = self.reload(saved)
 
     def reload(self, obj):

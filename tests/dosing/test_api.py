@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dosing.models import Cohort, DltEvaluation, EscalationDecision
+from tests.http import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,8 @@ def trial(
             url = f"/api/v1/dlt-evaluations/{evaluation_id}/"
             response = self.nurse.patch(
                 url,
-                {
+                **if_match(self.nurse, url),
+                data={
                     "dlt_description": "Grade 4 cytokine release syndrome",
                     "dlt_onset_date": clock.today().isoformat(),
                     "dlt_grade": 4,

@@ -13,6 +13,7 @@ from monitoring.models import Lock, Signature
 from safety.services import ae_save
 from screening import services as screening
 from screening.models import EligibilityAssessment, Subject
+from tests.http import if_match
 from trial.services import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -169,10 +170,9 @@ def test_a_locked_casebook_refuses_every_change_until_unlocked(
             user=coordinator_a, instance=assessment, data={"ecog": 2}, reason="x"
         )
     assert "casebook is locked" in excinfo.value.messages[0]
+    url = f"/api/v1/eligibility-assessments/{assessment.pk}/"
     response = api(coordinator_a).patch(
-        f"/api/v1/eligibility-assessments/{assessment.pk}/",
-        {"ecog": 2, "change_reason": "x"},
-        format="json",
+        url, {"ecog": 2, "change_reason": "x"}, format="json", **if_match(api(coordinator_a), url)
     )
     assert response.status_code == 409
     assert response.json()["detail"].startswith("A subject's casebook is locked since")

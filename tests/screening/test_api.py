@@ -4,6 +4,7 @@ import pytest
 
 from screening.models import EligibilityAssessment, Subject
 from screening.services import eligibility_confirm
+from tests.http import if_match
 from tests.screening.fixtures import ALL_ANSWERS_MET
 
 pytestmark = pytest.mark.django_db
@@ -255,11 +256,16 @@ def test_editing_an_assessment_needs_a_reason_and_recomputes(
     client = api(coordinator_a)
     url = f"/api/v1/eligibility-assessments/{assessment.pk}/"
 
-    assert client.patch(url, {"answers": {"E7": True}}, format="json").json() == {
+    assert client.patch(
+        url, {"answers": {"E7": True}}, format="json", **if_match(client, url)
+    ).json() == {
         "change_reason": ["A reason for change is required when a saved record is changed."]
     }
     response = client.patch(
-        url, {"answers": {"E7": True}, "change_reason": "Active infection found"}, format="json"
+        url,
+        {"answers": {"E7": True}, "change_reason": "Active infection found"},
+        format="json",
+        **if_match(client, url),
     )
 
     assert response.status_code == 200

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.http import if_match
 from trial.models import DoseLevel
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,9 @@ def test_a_coordinator_cannot_change_study_configuration(api, coordinator_a, dos
 def test_an_update_without_a_reason_is_400_with_a_field_message(api, data_manager_a, dose_levels):
     level = dose_levels[0]
 
-    response = api(data_manager_a).patch(f"/api/v1/dose-levels/{level.pk}/", {"label": "2 M/kg"})
+    url = f"/api/v1/dose-levels/{level.pk}/"
+    client = api(data_manager_a)
+    response = client.patch(url, {"label": "2 M/kg"}, **if_match(client, url))
 
     assert response.status_code == 400
     assert response.json() == {
@@ -101,9 +104,11 @@ def test_an_update_with_a_reason_adds_one_history_row_carrying_it(api, data_mana
     level = dose_levels[0]
     client = api(data_manager_a)
 
+    url = f"/api/v1/dose-levels/{level.pk}/"
     response = client.patch(
-        f"/api/v1/dose-levels/{level.pk}/",
+        url,
         {"cells_per_kg_million": "2.500", "change_reason": "Protocol amendment 2"},
+        **if_match(client, url),
     )
 
     assert response.status_code == 200
@@ -141,8 +146,9 @@ def test_put_also_requires_a_reason(api, data_manager_a, study, dose_levels):
     level = dose_levels[1]
     body = {"study": study.pk, "number": 2, "label": "6 M/kg", "cells_per_kg_million": "6"}
     client = api(data_manager_a)
-    assert client.put(f"/api/v1/dose-levels/{level.pk}/", body).status_code == 400
-    response = client.put(f"/api/v1/dose-levels/{level.pk}/", {**body, "change_reason": "relabel"})
+    url = f"/api/v1/dose-levels/{level.pk}/"
+    assert client.put(url, body, **if_match(client, url)).status_code == 400
+    response = client.put(url, {**body, "change_reason": "relabel"}, **if_match(client, url))
     assert response.status_code == 200
     assert response.json()["label"] == "6 M/kg"
 

@@ -1,0 +1,122 @@
+"""Optimistic concurrency on every update: ETag from the record's version, If-Match required."""
+
+import pytest
+
+from screening.models import Subject
+from tests.factories import SiteRoleFactory, UserFactory
+from trial.models import SiteRole
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_coordinator_a(site_a):
+    user = UserFactory(username="coord_a2")
+    SiteRoleFactory(user=user, site=site_a, role=SiteRole.Role.COORDINATOR)
+    return user
+
+
+def _latest_history_id(subject):
+    return subject.history.order_by("-history_id").first().history_id
+
+
+def test_a_record_carries_its_version_as_etag(api, register, coordinator_a):
+    subject = register()
+    response = api(coordinator_a).get(f"/api/v1/subjects/{subject.pk}/")
+
+    assert response["ETag"] == f'"{_latest_history_id(subject)}"'
+
+
+def test_the_second_of_two_editors_gets_412_and_overwrites_nothing(
+    api, register, coordinator_a, second_coordinator_a
+):
+    subject = register()
+    url = f"/api/v1/subjects/{subject.pk}/"
+    first, second = api(coordinator_a), api(second_coordinator_a)
+    read_by_both = first.get(url)["ETag"]
+    assert second.get(url)["ETag"] == read_by_both
+
+    saved = first.patch(
+        url, {"sex": "M", "change_reason": "Sex transcribed wrongly"}, HTTP_IF_MATCH=read_by_both
+    )
+    assert saved.status_code == 200
+    assert saved["ETag"] == f'"{_latest_history_id(subject)}"' != read_by_both
+
+    stale = second.patch(
+        url,
+        {"date_of_birth": "1981-05-17", "change_reason": "DOB typo"},
+        HTTP_IF_MATCH=read_by_both,
+    )
+
+    assert stale.status_code == 412
+    assert stale.json() == {
+        "detail": "The record was changed since you read it (its ETag differs): reload it, "
+        "check the change and try again."
+    }
+    subject.refresh_from_db()
+    assert (subject.sex, subject.date_of_birth.isoformat()) == ("M", "1980-05-17")
+    assert [(h.history_user.username, h.history_change_reason) for h in subject.history.all()] == [
+        ("coord_a", "Sex transcribed wrongly"),
+        ("coord_a", None),
+    ]
+
+    # reloaded, the second editor's change applies on top of the first
+    retry = second.patch(
+        url,
+        {"date_of_birth": "1981-05-17", "change_reason": "DOB typo"},
+        HTTP_IF_MATCH=second.get(url)["ETag"],
+    )
+    assert retry.status_code == 200
+    subject.refresh_from_db()
+    assert (subject.sex, subject.date_of_birth.isoformat()) == ("M", "1981-05-17")
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_an_update_without_if_match_gets_428(api, register, coordinator_a, site_a, method):
+    subject = register()
+    body = {"site": site_a.pk, "date_of_birth": "1980-05-17", "sex": "M", "change_reason": "x"}
+
+    response = getattr(api(coordinator_a), method)(f"/api/v1/subjects/{subject.pk}/", body)
+
+    assert response.status_code == 428
+    assert response.json()["detail"].startswith("Send the ETag you read in If-Match")
+    assert Subject.history.filter(id=subject.pk).count() == 1
+
+
+@pytest.mark.parametrize("condition", ['"0"', "*", 'W/"1"', "garbage"])
+def test_only_the_current_etag_matches(api, register, coordinator_a, condition):
+    subject = register()
+    response = api(coordinator_a).patch(
+        f"/api/v1/subjects/{subject.pk}/",
+        {"sex": "M", "change_reason": "x"},
+        HTTP_IF_MATCH=condition,
+    )
+    assert response.status_code == 412
+    subject.refresh_from_db()
+    assert subject.sex == "F"
+
+
+def test_a_void_changes_the_version(api, register, coordinator_a):
+    subject = register()
+    client = api(coordinator_a)
+    url = f"/api/v1/subjects/{subject.pk}/"
+    before = client.get(url)["ETag"]
+    void = client.post(f"{url}void/", {"reason": "Registered twice"})
+    assert void.status_code == 200, void.content
+
+    assert client.get(url)["ETag"] != before
+    assert (
+        client.patch(url, {"sex": "M", "change_reason": "x"}, HTTP_IF_MATCH=before).status_code
+        == 412
+    )
+
+
+def test_another_sites_record_is_404_whatever_the_headers(api, register, coordinator_b):
+    subject = register()
+    client = api(coordinator_b)
+    url = f"/api/v1/subjects/{subject.pk}/"
+    assert client.patch(url, {"sex": "M", "change_reason": "x"}).status_code == 404
+    assert (
+        client.patch(url, {"sex": "M", "change_reason": "x"}, HTTP_IF_MATCH='"1"').status_code
+        == 404
+    )
