@@ -29,6 +29,10 @@ class AuditedAdminForm(forms.ModelForm):
         help_text="Required when a saved record is changed; kept in the record's history.",
     )
 
+    # the version the user opened: a save on top of a newer one is refused (optimistic
+    # concurrency, like If-Match in the API)
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     # set by AuditedAdmin.get_form
     admin_call_service = None
 
@@ -36,13 +40,28 @@ class AuditedAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields[REASON_FIELD].required = True
+            self.fields["seen_version"].initial = getattr(self.instance, "version", None)
+
+    def _check_version(self, fresh) -> None:
+        seen = self.cleaned_data.get("seen_version")
+        current = getattr(fresh, "version", None)
+        if seen is None or current is None or seen == current:
+            return
+        last = fresh.history.select_related("history_user").first()
+        who = last.history_user.get_username() if last and last.history_user else "someone"
+        when = f" at {last.history_date:%Y-%m-%d %H:%M} UTC" if last else ""
+        raise ValidationError(
+            f"{who} changed this record{when} since you opened it (version {seen}, now "
+            f"{current}). Your changes are not saved: open the record again, check their change "
+            f"and enter yours again."
+        )
 
     def service_data(self) -> dict:
         model_fields = {f.name for f in self._meta.model._meta.get_fields()}
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != REASON_FIELD and name in model_fields
+            if name not in (REASON_FIELD, "seen_version") and name in model_fields
         }
 
     def _post_clean(self):
@@ -53,7 +72,12 @@ class AuditedAdminForm(forms.ModelForm):
             with transaction.atomic():
                 fresh = None
                 if self.instance.pk is not None:
-                    fresh = type(self.instance)._default_manager.get(pk=self.instance.pk)
+                    fresh = (
+                        type(self.instance)
+                        ._default_manager.select_for_update()
+                        .get(pk=self.instance.pk)
+                    )
+                    self._check_version(fresh)
                 self.admin_call_service(
                     instance=fresh,
                     data=self.service_data(),
@@ -101,12 +125,12 @@ class AuditedAdmin(SimpleHistoryAdmin):
             return fieldsets
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
-        return [*fieldsets, ("Reason for change", {"fields": [REASON_FIELD]})]
+        return [*fieldsets, ("Reason for change", {"fields": [REASON_FIELD, "seen_version"]})]
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if REASON_FIELD in fields and (obj is None or not self.has_change_permission(request, obj)):
-            fields.remove(REASON_FIELD)
+        if obj is None or not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f not in (REASON_FIELD, "seen_version")]
         return fields
 
     def save_model(self, request, obj, form, change):

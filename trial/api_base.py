@@ -67,10 +67,9 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def version_etag(instance) -> str:
-    """The record's version as a strong ETag: the id of its latest history row, which every
-    audited save creates."""
-    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    return f'"{latest or 0}"'
+    """The record's version (`AuditedModel.version`, raised by every audited save) as a strong
+    ETag."""
+    return f'"{instance.version}"'
 
 
 IF_MATCH = OpenApiParameter(
