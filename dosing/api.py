@@ -11,7 +11,9 @@ from screening.models import Subject
 from screening.selectors import subject_list
 from trial.api_base import (
     AuditedModelSerializer,
+    AuditedModelViewSet,
     AuditedViewSetMixin,
+    ConditionalUpdateMixin,
     ScopedPrimaryKeyField,
     VoidActionMixin,
 )
@@ -179,8 +181,12 @@ class DltEvaluationSerializer(AuditedModelSerializer):
     )
     cohort = serializers.IntegerField(source="enrollment.cohort_id", read_only=True)
     dose = serializers.IntegerField(source="enrollment.cohort.dose_level.number", read_only=True)
-    investigator_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewer_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    investigator_confirmed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewer_confirmed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     candidates = serializers.SerializerMethodField(
         help_text="DLT candidates flagged for this subject"
     )
@@ -279,7 +285,7 @@ class EscalationDecisionSerializer(AuditedModelSerializer):
         ]
 
 
-class RegimenViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class RegimenViewSet(AuditedModelViewSet):
     serializer_class = RegimenSerializer
     queryset = LymphodepletionRegimen.objects.none()
     filterset_fields = ["study"]
@@ -289,7 +295,7 @@ class RegimenViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return _regimens(user=self.request.user).select_related("study")
 
 
-class CohortViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class CohortViewSet(AuditedModelViewSet):
     """POST opens the study's first cohort; later cohorts open with the committee's decisions."""
 
     serializer_class = CohortSerializer
@@ -302,7 +308,7 @@ class CohortViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.cohort_list(user=self.request.user).order_by("study", "sequence")
 
 
-class EnrollmentViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class EnrollmentViewSet(AuditedModelViewSet):
     """POST `{"subject": id, "cohort": id}` enrolls: 201, or 409 when the cohort is full or
     closed, the subject already enrolled or the study at its maximum."""
 
@@ -316,7 +322,7 @@ class EnrollmentViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.enrollment_list(user=self.request.user)
 
 
-class LymphodepletionViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class LymphodepletionViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = LymphodepletionSerializer
     queryset = Lymphodepletion.objects.none()
     filterset_fields = ["enrollment", "is_voided"]
@@ -327,7 +333,7 @@ class LymphodepletionViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.Mode
         return selectors.lymphodepletion_list(user=self.request.user)
 
 
-class InfusionViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class InfusionViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = InfusionSerializer
     queryset = Infusion.objects.none()
     filterset_fields = ["enrollment", "partial_dose", "is_voided"]
@@ -343,7 +349,7 @@ class DltEvaluationViewSet(
     AuditedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
+    ConditionalUpdateMixin,
     viewsets.GenericViewSet,
 ):
     """Opened at enrollment; site staff record a DLT or an early end of study, an investigator

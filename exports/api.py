@@ -50,7 +50,7 @@ def stream_csv(lines, filename: str) -> StreamingHttpResponse:
 
 def _cut(request):
     raw = request.query_params.get("cut")
-    if not raw:
+    if raw is None:
         return None
     cut = parse_datetime(raw)
     if cut is None or timezone.is_naive(cut):

@@ -1,20 +1,20 @@
 """Follow-up endpoints: schedule, visits, response (fields named as `ResponseFacts`), the
 response summary, disposition and overdue CRFs."""
 
-import django_filters
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, views, viewsets
+from rest_framework import serializers, views
 from rest_framework.response import Response
 
 from screening.models import Subject
 from screening.selectors import subject_list
 from trial.api_base import (
     AuditedModelSerializer,
-    AuditedViewSetMixin,
+    AuditedModelViewSet,
     ScopedPrimaryKeyField,
     VoidActionMixin,
 )
+from trial.api_filters import IntegerFilter, StudyFilterSet
 from trial.models import Study
 from trial.selectors import study_list
 
@@ -154,8 +154,8 @@ class DispositionSerializer(AuditedModelSerializer):
         validators = []  # uniqueness is checked by the service, with a clearer message
 
 
-class SubjectFilter(django_filters.FilterSet):
-    site = django_filters.NumberFilter(field_name="subject__site")
+class SubjectFilter(StudyFilterSet):
+    site = IntegerFilter(field_name="subject__site")
 
 
 def _filter(model_class, *fields):
@@ -168,7 +168,7 @@ def _filter(model_class, *fields):
     )
 
 
-class VisitDefinitionViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class VisitDefinitionViewSet(AuditedModelViewSet):
     serializer_class = VisitDefinitionSerializer
     queryset = VisitDefinition.objects.none()
     filterset_fields = ["study"]
@@ -178,7 +178,7 @@ class VisitDefinitionViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.visit_definition_list(user=self.request.user)
 
 
-class VisitViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class VisitViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = VisitSerializer
     queryset = Visit.objects.none()
     filterset_class = _filter(Visit, "definition", "missed", "out_of_window", "is_voided")
@@ -190,7 +190,7 @@ class VisitViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
         return selectors.visit_list(user=self.request.user)
 
 
-class ResponseAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class ResponseAssessmentViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = ResponseAssessmentSerializer
     queryset = ResponseAssessment.objects.none()
     filterset_class = _filter(ResponseAssessment, "response", "disagreement", "is_voided")
@@ -202,7 +202,7 @@ class ResponseAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.M
         return selectors.response_list(user=self.request.user)
 
 
-class DispositionViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class DispositionViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = DispositionSerializer
     queryset = Disposition.objects.none()
     filterset_class = _filter(Disposition, "end_of_study_reason", "is_voided")
@@ -225,21 +225,27 @@ class OverdueFormSerializer(serializers.Serializer):
     days_overdue = serializers.IntegerField()
 
 
+class OverdueFormsQuerySerializer(serializers.Serializer):
+    subject = serializers.IntegerField(required=False, help_text="Subject id")
+    site = serializers.CharField(required=False, help_text="Site code")
+
+
 class OverdueFormsView(views.APIView):
     """The expected CRFs of past visits that are missing, per site and subject, oldest first."""
 
     queryset = Visit.objects.none()
 
     @extend_schema(
-        parameters=[OpenApiParameter("subject", int), OpenApiParameter("site", str)],
-        responses=OverdueFormSerializer(many=True),
+        parameters=[OverdueFormsQuerySerializer], responses=OverdueFormSerializer(many=True)
     )
     def get(self, request):
+        query = OverdueFormsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         rows = selectors.overdue_forms(user=request.user)
-        subject, site = request.query_params.get("subject"), request.query_params.get("site")
-        if subject:
-            rows = [r for r in rows if str(r["subject"]) == subject]
-        if site:
+        subject, site = query.validated_data.get("subject"), query.validated_data.get("site")
+        if subject is not None:
+            rows = [r for r in rows if r["subject"] == subject]
+        if site is not None:
             rows = [r for r in rows if r["site"] == site]
         return Response(OverdueFormSerializer(rows, many=True).data)
 

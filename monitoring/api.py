@@ -12,6 +12,7 @@ from screening.models import Subject
 from screening.selectors import subject_list
 from trial.api_base import (
     AuditedModelSerializer,
+    AuditedModelViewSet,
     AuditedViewSetMixin,
     FieldChangeSerializer,
     ScopedPrimaryKeyField,
@@ -45,14 +46,16 @@ class RecordField(serializers.ChoiceField):
 class RecordRefSerializer(AuditedModelSerializer):
     record = RecordField(source="content_type")
     screening_number = serializers.CharField(
-        source="subject.screening_number", read_only=True, default=None
+        source="subject.screening_number", read_only=True, default=None, allow_null=True
     )
 
 
 class QuerySerializer(RecordRefSerializer):
     opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    answered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    answered_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Query
@@ -169,7 +172,7 @@ class SdvPlanSerializer(AuditedModelSerializer):
         read_only_fields = AUDIT
 
 
-class SdvPlanViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class SdvPlanViewSet(AuditedModelViewSet):
     serializer_class = SdvPlanSerializer
     queryset = SdvPlan.objects.none()
     create_service = update_service = services.sdv_plan_save
@@ -249,7 +252,9 @@ class LockSerializer(AuditedModelSerializer):
     )
     record = RecordField(source="content_type", required=False, allow_null=True)
     locked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    unlocked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    unlocked_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Lock

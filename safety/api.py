@@ -12,10 +12,12 @@ from screening.models import Subject
 from screening.selectors import subject_list
 from trial.api_base import (
     AuditedModelSerializer,
+    AuditedModelViewSet,
     AuditedViewSetMixin,
     ScopedPrimaryKeyField,
     VoidActionMixin,
 )
+from trial.api_filters import BooleanFilter, IntegerFilter, StudyFilterSet
 from trial.models import Study
 from trial.selectors import study_list
 
@@ -202,7 +204,9 @@ class LabResultSerializer(AuditedModelSerializer):
 class DltCandidateSerializer(serializers.ModelSerializer):
     screening_number = serializers.CharField(source="subject.screening_number", read_only=True)
     term = serializers.CharField(source="adverse_event.display_term", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = DltCandidate
@@ -253,15 +257,15 @@ class DltCriteriaSerializer(AuditedModelSerializer):
         read_only_fields = AUDIT
 
 
-class SubjectDataFilter(django_filters.FilterSet):
-    site = django_filters.NumberFilter(field_name="subject__site")
+class SubjectDataFilter(StudyFilterSet):
+    site = IntegerFilter(field_name="subject__site")
 
 
 class AdverseEventFilter(SubjectDataFilter):
     onset_from = django_filters.DateFilter(field_name="onset_date", lookup_expr="gte")
     onset_to = django_filters.DateFilter(field_name="onset_date", lookup_expr="lte")
-    grade_min = django_filters.NumberFilter(field_name="worst_grade", lookup_expr="gte")
-    in_dlt_window = django_filters.BooleanFilter(method="filter_in_window")
+    grade_min = IntegerFilter(field_name="worst_grade", lookup_expr="gte")
+    in_dlt_window = BooleanFilter(method="filter_in_window")
 
     class Meta:
         model = AdverseEvent
@@ -281,7 +285,7 @@ def _assessment_filter(model_class):
             field_name="assessed_at", lookup_expr="gte"
         )
         assessed_to = django_filters.IsoDateTimeFilter(field_name="assessed_at", lookup_expr="lte")
-        grade_min = django_filters.NumberFilter(field_name="grade", lookup_expr="gte")
+        grade_min = IntegerFilter(field_name="grade", lookup_expr="gte")
 
         class Meta:
             model = model_class
@@ -293,14 +297,14 @@ def _assessment_filter(model_class):
 class LabFilter(SubjectDataFilter):
     collected_from = django_filters.DateFilter(field_name="collected_on", lookup_expr="gte")
     collected_to = django_filters.DateFilter(field_name="collected_on", lookup_expr="lte")
-    grade_min = django_filters.NumberFilter(field_name="ctcae_grade", lookup_expr="gte")
+    grade_min = IntegerFilter(field_name="ctcae_grade", lookup_expr="gte")
 
     class Meta:
         model = LabResult
         fields = ["subject", "test", "ctcae_grade", "is_voided"]
 
 
-class AdverseEventViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class AdverseEventViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = AdverseEventSerializer
     queryset = AdverseEvent.objects.none()
     filterset_class = AdverseEventFilter
@@ -330,7 +334,7 @@ class AdverseEventViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelVi
         return Response(self.get_serializer(self.reload(ae)).data)
 
 
-class CrsAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class CrsAssessmentViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = CrsAssessmentSerializer
     queryset = CrsAssessment.objects.none()
     filterset_class = _assessment_filter(CrsAssessment)
@@ -342,7 +346,7 @@ class CrsAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelV
         return selectors.crs_assessment_list(user=self.request.user)
 
 
-class IcansAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class IcansAssessmentViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = IcansAssessmentSerializer
     queryset = IcansAssessment.objects.none()
     filterset_class = _assessment_filter(IcansAssessment)
@@ -354,7 +358,7 @@ class IcansAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.Mode
         return selectors.icans_assessment_list(user=self.request.user)
 
 
-class LabResultViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class LabResultViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = LabResultSerializer
     queryset = LabResult.objects.none()
     filterset_class = LabFilter
@@ -398,7 +402,7 @@ class DltCandidateViewSet(
         return Response(self.get_serializer(self.reload(candidate)).data)
 
 
-class DltCriteriaViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class DltCriteriaViewSet(AuditedModelViewSet):
     serializer_class = DltCriteriaSerializer
     queryset = DltCriteriaConfig.objects.none()
     create_service = update_service = services.dlt_criteria_save
@@ -445,7 +449,7 @@ class ConMedFilter(SubjectDataFilter):
         fields = ["subject", "category", "adverse_event", "ongoing", "is_voided"]
 
 
-class ConMedViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class ConMedViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = ConMedSerializer
     queryset = ConMed.objects.none()
     filterset_class = ConMedFilter

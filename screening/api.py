@@ -3,18 +3,18 @@
 `EligibilityFacts` (answers as an object keyed by criterion code) and return the computed
 `eligible`, `criteria` and `reasons` read-only."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, views, viewsets
+from rest_framework import serializers, views
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from trial.api_base import (
     AuditedModelSerializer,
-    AuditedViewSetMixin,
+    AuditedModelViewSet,
     ScopedPrimaryKeyField,
     VoidActionMixin,
 )
+from trial.api_filters import IntegerFilter, StudyFilterSet
 from trial.models import Site, User
 from trial.selectors import site_list, site_staff
 
@@ -116,7 +116,9 @@ class EligibilityAssessmentSerializer(AuditedModelSerializer):
         help_text="Every code I1..I14, E1..E19 in protocol order: met (true), not met (false), unknown (null).",
     )
     reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
-    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    confirmed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = EligibilityAssessment
@@ -147,7 +149,7 @@ class EligibilityAssessmentSerializer(AuditedModelSerializer):
         return attrs
 
 
-class SubjectViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class SubjectViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = SubjectSerializer
     queryset = Subject.objects.none()
     filterset_fields = ["site", "status", "sex", "is_voided", "screening_number"]
@@ -160,7 +162,7 @@ class SubjectViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet
         return selectors.subject_list(user=self.request.user)
 
 
-class ConsentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class ConsentViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = ConsentSerializer
     queryset = Consent.objects.none()
     filterset_fields = ["subject", "signed_by", "is_voided"]
@@ -184,7 +186,7 @@ class ConsentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet
         return Response(self.get_serializer(consent).data)
 
 
-class EligibilityAssessmentViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class EligibilityAssessmentViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = EligibilityAssessmentSerializer
     queryset = EligibilityAssessment.objects.none()
     filterset_fields = ["subject", "eligible", "is_voided"]
@@ -291,15 +293,15 @@ class MedicalHistorySerializer(AuditedModelSerializer):
         validators = []  # one history per subject: checked by the service
 
 
-class MedicalHistoryFilter(django_filters.FilterSet):
-    site = django_filters.NumberFilter(field_name="subject__site")
+class MedicalHistoryFilter(StudyFilterSet):
+    site = IntegerFilter(field_name="subject__site")
 
     class Meta:
         model = MedicalHistory
         fields = ["subject", "disease_status", "is_voided"]
 
 
-class MedicalHistoryViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class MedicalHistoryViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = MedicalHistorySerializer
     queryset = MedicalHistory.objects.none()
     filterset_class = MedicalHistoryFilter
@@ -310,7 +312,7 @@ class MedicalHistoryViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.Model
         return selectors.medical_history_list(user=self.request.user)
 
 
-class PriorTherapyViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class PriorTherapyViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = PriorTherapySerializer
     queryset = PriorTherapy.objects.none()
     filterset_fields = ["medical_history", "medical_history__subject", "is_voided"]

@@ -1,10 +1,8 @@
 """`/api/v1/studies/`, `/api/v1/sites/`, `/api/v1/dose-levels/`: read by every study role,
 changed by data managers, always through `trial.services`."""
 
-from rest_framework import viewsets
-
 from . import selectors, services
-from .api_base import AuditedModelSerializer, AuditedViewSetMixin, VoidActionMixin
+from .api_base import AuditedModelSerializer, AuditedModelViewSet, VoidActionMixin
 from .models import DoseLevel, Site, Study
 
 AUDIT_FIELDS = ["created_at", "version"]
@@ -73,7 +71,7 @@ class DoseLevelSerializer(AuditedModelSerializer):
         read_only_fields = ["is_voided", "voided_at", "void_reason", *AUDIT_FIELDS]
 
 
-class StudyViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class StudyViewSet(AuditedModelViewSet):
     serializer_class = StudySerializer
     queryset = Study.objects.none()
     filterset_fields = ["registry_id", "escalation_design"]
@@ -85,7 +83,7 @@ class StudyViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.study_list(user=self.request.user)
 
 
-class SiteViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class SiteViewSet(AuditedModelViewSet):
     serializer_class = SiteSerializer
     queryset = Site.objects.none()
     filterset_fields = ["study", "code", "is_active", "country"]
@@ -97,7 +95,7 @@ class SiteViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return selectors.site_list(user=self.request.user)
 
 
-class DoseLevelViewSet(AuditedViewSetMixin, VoidActionMixin, viewsets.ModelViewSet):
+class DoseLevelViewSet(VoidActionMixin, AuditedModelViewSet):
     serializer_class = DoseLevelSerializer
     queryset = DoseLevel.objects.none()
     filterset_fields = ["study", "number", "is_placeholder", "is_voided"]

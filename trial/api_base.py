@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -161,16 +161,18 @@ def history_versions(instance) -> list[dict]:
 
 
 class AuditedViewSetMixin:
-    """A model viewset whose writes go through the app's services.
+    """A viewset whose writes go through the app's services.
 
-    Subclasses set `create_service` / `update_service` (callables taking
-    `user=, data=, instance=, reason=`), and optionally `void_service`.
+    Subclasses set `create_service` (a callable taking `user=, data=, reason=`); with
+    `ConditionalUpdateMixin` also `update_service` (`user=, data=, instance=, reason=`).
     """
 
     create_service = None
     update_service = None
     void_service = None
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    # ids are bigints: anything else (`1.5`, 30 digits) matches no route -> 404, never a 500
+    lookup_value_regex = "[0-9]{1,18}"
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -183,6 +185,28 @@ class AuditedViewSetMixin:
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = version_etag(instance)
         return response
+
+    def reload(self, obj):
+        """The saved record as the list shows it (annotations, related rows)."""
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+    @extend_schema(
+        summary="Change history of the record",
+        responses=VersionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=BoundedPageNumberPagination)
+    def history(self, request, pk=None):
+        instance = self.get_object()
+        versions = history_versions(instance)
+        page = self.paginate_queryset(versions)
+        if page is not None:
+            return self.get_paginated_response(VersionSerializer(page, many=True).data)
+        return Response(VersionSerializer(versions, many=True).data)
+
+
+class ConditionalUpdateMixin(mixins.UpdateModelMixin):
+    """PUT/PATCH through `update_service`, applied only to the version the client read
+    (If-Match: none gets 428, a stale one 412). Only viewsets that update have PUT/PATCH."""
 
     @extend_schema(parameters=[IF_MATCH])
     def update(self, request, *args, **kwargs):
@@ -215,22 +239,9 @@ class AuditedViewSetMixin:
         self._saved = saved
         serializer.instance = self.reload(saved)
 
-    def reload(self, obj):
-        """The saved record as the list shows it (annotations, related rows)."""
-        return self.get_queryset().filter(pk=obj.pk).first() or obj
 
-    @extend_schema(
-        summary="Change history of the record",
-        responses=VersionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], pagination_class=BoundedPageNumberPagination)
-    def history(self, request, pk=None):
-        instance = self.get_object()
-        versions = history_versions(instance)
-        page = self.paginate_queryset(versions)
-        if page is not None:
-            return self.get_paginated_response(VersionSerializer(page, many=True).data)
-        return Response(VersionSerializer(versions, many=True).data)
+class AuditedModelViewSet(AuditedViewSetMixin, ConditionalUpdateMixin, viewsets.ModelViewSet):
+    """List, retrieve, create and conditional update through the app's services; no delete."""
 
 
 class VoidActionMixin:
@@ -257,8 +268,10 @@ class VoidActionMixin:
 
 __all__ = [
     "AuditedModelSerializer",
+    "AuditedModelViewSet",
     "AuditedViewSetMixin",
     "BoundedPageNumberPagination",
+    "ConditionalUpdateMixin",
     "ScopedPrimaryKeyField",
     "StudyRolePermission",
     "VoidActionMixin",

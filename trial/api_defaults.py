@@ -7,7 +7,7 @@ loading: this module must not import views or decorators.
 import re
 
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
@@ -51,9 +51,35 @@ class StudyRolePermission(permissions.DjangoModelPermissions):
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
+    """`?page_size=` from 1 to 200; anything else is a 400, not silently the default."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 RATE = re.compile(r"^\s*(?P<num>\d+)\s*/\s*(?P<count>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\s*$")

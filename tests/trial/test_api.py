@@ -214,7 +214,10 @@ def test_bad_filters_and_pages_do_not_break_the_list(api, coordinator_a, dose_le
     assert client.get("/api/v1/dose-levels/?page=abc").status_code == 404
     assert client.get("/api/v1/dose-levels/?ordering=nonexistent").status_code == 200
     assert client.get("/api/v1/dose-levels/abc/").status_code == 404
-    page = client.get("/api/v1/dose-levels/?page_size=100000").json()
+    too_big = client.get("/api/v1/dose-levels/?page_size=100000")
+    assert too_big.status_code == 400
+    assert too_big.json() == {"page_size": ["A whole number from 1 to 200."]}
+    page = client.get("/api/v1/dose-levels/?page_size=200").json()
     assert page["count"] == 3
 
 

@@ -1,0 +1,14 @@
+"""Error pages: API clients get JSON, people get Django's HTML page."""
+
+from django.http import JsonResponse
+from django.views import defaults
+
+API_PREFIX = "/api/"
+
+
+def not_found(request, exception):
+    """404 for a URL that matches no route, e.g. `/api/v1/subjects/1.5/`: under /api/ the
+    same body DRF gives for a missing record, so clients parse one error format."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

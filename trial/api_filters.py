@@ -1,0 +1,91 @@
+"""Filtering for every list endpoint (settings.REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]).
+
+Filters are as strict as the schema that documents them: a value the schema does not allow is
+a 400 naming the parameter, never silently ignored (a wrong filter that returns everything
+looks like an answer).
+
+A foreign key is filtered by its id as a plain number. django-filter's default checks the id
+against every row of the related table and answers 400 for an unknown one, while an id of
+another site's record is simply matched by no row: the difference would tell a user which ids
+exist at other sites. As a number, an unknown id and another site's id both give an empty list.
+"""
+
+import django_filters
+from django import forms
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+# the range of the database's bigint: beyond it the database raises instead of matching nothing
+BIGINT = 2**63 - 1
+
+
+class BigIntegerFormField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", -BIGINT - 1)
+        kwargs.setdefault("max_value", BIGINT)
+        super().__init__(**kwargs)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number within bigint: `?grade_min=2.5` is a 400, as the schema's `integer` says."""
+
+    field_class = BigIntegerFormField
+
+
+class StrictBooleanFormField(forms.Field):
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.", code="invalid") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """`true` or `false`; django-filter's own also takes "null" or "unknown" as no filter."""
+
+    field_class = StrictBooleanFormField
+
+
+INTEGER_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.ForeignKey,
+    models.OneToOneField,
+)
+
+
+class StudyFilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        **{field: {"filter_class": IntegerFilter} for field in INTEGER_FIELDS},
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
+
+
+class StudyFilterBackend(DjangoFilterBackend):
+    """`?field=` with nothing after it is a 400: leave the parameter out to not filter."""
+
+    filterset_base = StudyFilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            blank = {
+                name: ["Give a value, or leave the parameter out."]
+                for name in filterset.filters
+                if "" in request.query_params.getlist(name)
+            }
+            if blank:
+                raise ValidationError(blank)
+        return super().filter_queryset(request, queryset, view)
