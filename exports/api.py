@@ -16,7 +16,7 @@ from trial.models import SiteRole
 from trial.selectors import site_ids_for, study_list
 
 from . import sdtm
-from .datacut import datacut_chunks
+from .datacut import EARLIEST_CUT, datacut_chunks
 from .datasets import DATASETS, csv_chunks
 from .dictionary import COLUMNS, entries
 from .odm import odm_chunks
@@ -59,6 +59,8 @@ def _cut(request):
         )
     if cut > timezone.now():
         raise ValidationError({"cut": ["A data cut cannot be in the future."]})
+    if cut < EARLIEST_CUT:
+        raise ValidationError({"cut": ["A data cut cannot be earlier than 1980-01-01."]})
     return cut
 
 

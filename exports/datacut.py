@@ -86,6 +86,10 @@ def _sources(*, user, cut: datetime):
         )
 
 
+# ZIP entry timestamps (the cut's) cannot be earlier; no record of this study is either
+EARLIEST_CUT = datetime(1980, 1, 1, tzinfo=UTC)
+
+
 def datacut_chunks(*, user, cut: datetime) -> Iterator[bytes]:
     stamp = cut.astimezone(UTC).timetuple()[:6]
     sink = _Sink()

@@ -239,7 +239,7 @@ class OverdueFormsView(views.APIView):
         parameters=[OverdueFormsQuerySerializer], responses=OverdueFormSerializer(many=True)
     )
     def get(self, request):
-        query = OverdueFormsQuerySerializer(data=request.query_params)
+        query = OverdueFormsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         rows = selectors.overdue_forms(user=request.user)
         subject, site = query.validated_data.get("subject"), query.validated_data.get("site")

@@ -145,3 +145,21 @@ def test_error_responses_are_documented(api):
         "429",
     ]
     assert "put" not in paths["/api/v1/queries/{id}/"]
+
+
+def test_bodies_are_json_only(api, data_manager_a, study):
+    response = api(data_manager_a).post(
+        "/api/v1/dose-levels/", {"study": study.pk, "number": 9}, format="multipart"
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("Unsupported media type")
+
+
+def test_overdue_forms_rejects_a_blank_or_non_numeric_filter(api, coordinator_a):
+    client = api(coordinator_a)
+    assert client.get("/api/v1/overdue-forms/?site=").json() == {
+        "site": ["This field may not be blank."]
+    }
+    assert client.get("/api/v1/overdue-forms/?subject=x").json() == {
+        "subject": ["A valid integer is required."]
+    }

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from exports import sdtm
-from exports.datacut import datacut_chunks
+from exports.datacut import EARLIEST_CUT, datacut_chunks
 from exports.datasets import DATASETS, csv_chunks
 from exports.dictionary import COLUMNS, entries
 from exports.odm import odm_xml
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         cut = parse_datetime(options["cut"]) if options["cut"] else None
         if options["cut"] and (cut is None or timezone.is_naive(cut)):
             raise CommandError("--cut needs an ISO 8601 date-time with its offset")
+        if cut is not None and cut < EARLIEST_CUT:
+            raise CommandError("--cut cannot be earlier than 1980-01-01")
         user = self._user(options["user"])
         fmt = options["format"]
         if fmt in ("odm", "sdtm", "xpt"):
