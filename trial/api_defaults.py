@@ -7,6 +7,7 @@ loading: this module must not import views or decorators.
 import re
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
@@ -56,6 +57,12 @@ class BoundedPageNumberPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # pages of an unordered query can repeat or skip rows: fall back to creation order
+        if isinstance(queryset, QuerySet) and not queryset.ordered:
+            queryset = queryset.order_by("pk")
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
