@@ -17,7 +17,7 @@ from trial.api_base import (
     ScopedPrimaryKeyField,
     VoidActionMixin,
 )
-from trial.api_filters import BooleanFilter, IntegerFilter, StudyFilterSet
+from trial.api_filters import BooleanFilter, DateTimeFilter, IntegerFilter, StudyFilterSet
 from trial.models import Study
 from trial.selectors import study_list
 
@@ -281,10 +281,8 @@ class AdverseEventFilter(SubjectDataFilter):
 
 def _assessment_filter(model_class):
     class AssessmentFilter(SubjectDataFilter):
-        assessed_from = django_filters.IsoDateTimeFilter(
-            field_name="assessed_at", lookup_expr="gte"
-        )
-        assessed_to = django_filters.IsoDateTimeFilter(field_name="assessed_at", lookup_expr="lte")
+        assessed_from = DateTimeFilter(field_name="assessed_at", lookup_expr="gte")
+        assessed_to = DateTimeFilter(field_name="assessed_at", lookup_expr="lte")
         grade_min = IntegerFilter(field_name="grade", lookup_expr="gte")
 
         class Meta:

@@ -10,6 +10,8 @@ another site's record is simply matched by no row: the difference would tell a u
 exist at other sites. As a number, an unknown id and another site's id both give an empty list.
 """
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db import models
@@ -51,6 +53,24 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanFormField
 
 
+class UtcDateTimeFormField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time compared in UTC. Python takes offsets up to +-23:59, PostgreSQL
+    only to +-15:59, so the value is converted here rather than refused by the database."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeFormField
+
+
 INTEGER_FIELDS = (
     models.AutoField,
     models.BigAutoField,
@@ -70,6 +90,7 @@ class StudyFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         **{field: {"filter_class": IntegerFilter} for field in INTEGER_FIELDS},
         models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateTimeField: {"filter_class": DateTimeFilter},
     }
 
 

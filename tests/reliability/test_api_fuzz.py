@@ -15,8 +15,9 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
@@ -67,6 +68,17 @@ def demo_study(django_db_setup, django_db_blocker):
         }
         yield tokens
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_requests():
+    """As Django's test client does: the WSGI handler would close the database connection
+    after each request, and with it the test's transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

@@ -163,3 +163,14 @@ def test_overdue_forms_rejects_a_blank_or_non_numeric_filter(api, coordinator_a)
     assert client.get("/api/v1/overdue-forms/?subject=x").json() == {
         "subject": ["A valid integer is required."]
     }
+
+
+def test_date_time_filters_take_any_offset_and_refuse_out_of_range(api, coordinator_a):
+    client = api(coordinator_a)
+    # PostgreSQL refuses offsets beyond +-15:59; the filter compares in UTC (was a 500 there)
+    far_offset = client.get("/api/v1/crs-assessments/?assessed_from=0912-12-16T11:48:29-17:36")
+    assert far_offset.status_code == 200
+    assert far_offset.json()["count"] == 0
+    before_year_1 = client.get("/api/v1/crs-assessments/?assessed_from=0001-01-01T00:00:00%2B10:00")
+    assert before_year_1.status_code == 400
+    assert before_year_1.json() == {"assessed_from": ["Date-time out of range."]}
