@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.dosing.fixtures",
     "tests.safety.fixtures",
     "tests.followup.fixtures",
+    "tests.demo_db",
 ]
 
 

@@ -24,6 +24,7 @@ STUDY_LEVEL = (
     "dosing.escalationdecision",
     "dosing.lymphodepletionregimen",
     "safety.dltcriteriaconfig",
+    "followup.visitdefinition",
 )
 
 
@@ -56,6 +57,7 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
         dosing__cohort=ENTER,
         dosing__lymphodepletionregimen=ENTER,
         safety__dltcriteriaconfig=ENTER,
+        followup__visitdefinition=ENTER,
         monitoring__query=ENTER,
         monitoring__sdvplan=ENTER,
         monitoring__lock=ENTER,

@@ -9,15 +9,13 @@ without it must get 428). Stale ETags are tested in test_concurrent_edits.py.
 """
 
 import os
-from io import StringIO
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.test import override_settings
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
@@ -57,17 +55,13 @@ CONFIG = SchemathesisConfig.from_dict(
 
 
 @pytest.fixture(scope="module")
-def demo_study(django_db_setup, django_db_blocker):
-    """The demo study loaded once for the module inside a transaction that is rolled back
-    afterwards; each test runs in a savepoint within it (as Django's setUpTestData does)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        tokens = {
+def demo_study(demo_db):
+    """API tokens of the demo users the fuzzer acts as, in the module's demo study."""
+    with demo_db.unblock():
+        return {
             username: Token.objects.create(user=User.objects.get(username=username)).key
             for username in ROLES
         }
-        yield tokens
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

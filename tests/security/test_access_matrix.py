@@ -1,0 +1,324 @@
+"""Access control, endpoint by endpoint: every resource of the API x every kind of user x list,
+retrieve, create and update, on the demo study (all its records are at site 01).
+
+The expectations below are the study's role model written out by hand, independently of
+`trial/roles.py`: site staff enter clinical data of their own site, monitors and data managers
+read it, data managers keep the study configuration, the safety review committee decides
+escalation and confirms DLTs, monitors raise queries and verify source data. A resource added
+to the router without a row here fails `test_every_resource_has_expectations`.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from config.api_urls import router
+from trial.api_base import version_etag
+from trial.models import Site, SiteRole, Study, User
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+COORDINATOR = "coordinator"  # site 01, where every demo record is
+OTHER_SITE = "other_site_coordinator"  # coordinator of site 02 of the same study
+MONITOR = "monitor"
+DATA_MANAGER = "datamanager"
+SAFETY_REVIEWER = "safetyreviewer"
+USERS = (ANONYMOUS, COORDINATOR, OTHER_SITE, MONITOR, DATA_MANAGER, SAFETY_REVIEWER)
+
+SITE_STAFF = frozenset({COORDINATOR, OTHER_SITE})
+DM = frozenset({DATA_MANAGER})
+NOBODY = frozenset()
+
+
+@dataclass(frozen=True)
+class Resource:
+    scope: str  # "site": a site's records (other sites get 404); "study": the study's own
+    create: frozenset | None  # who may create; None: the endpoint has no create
+    update: frozenset | None  # who may update; None: no update
+
+
+CLINICAL = Resource("site", SITE_STAFF, SITE_STAFF)
+CONFIG = Resource("study", DM, DM)
+
+RESOURCES = {
+    "studies": CONFIG,
+    "sites": Resource("site", DM, DM),  # site staff see the sites they work at
+    "dose-levels": CONFIG,
+    "lymphodepletion-regimens": CONFIG,
+    "cohorts": CONFIG,
+    "dlt-criteria": CONFIG,
+    "visit-definitions": CONFIG,
+    "sdv-plans": CONFIG,
+    "subjects": CLINICAL,
+    "consents": CLINICAL,
+    "eligibility-assessments": CLINICAL,
+    "medical-history": CLINICAL,
+    "prior-therapies": CLINICAL,
+    "enrollments": CLINICAL,
+    "lymphodepletions": CLINICAL,
+    "infusions": CLINICAL,
+    "adverse-events": CLINICAL,
+    "crs-assessments": CLINICAL,
+    "icans-assessments": CLINICAL,
+    "labs": CLINICAL,
+    "conmeds": CLINICAL,
+    "visits": CLINICAL,
+    "response-assessments": CLINICAL,
+    "disposition": CLINICAL,
+    # opened at enrollment; site staff record the outcome, the committee confirms DLTs
+    "dlt-evaluations": Resource("site", None, SITE_STAFF | {SAFETY_REVIEWER}),
+    # flagged by the system; decided through accept/reject actions only
+    "dlt-candidates": Resource("site", None, None),
+    "escalation-decisions": Resource("study", frozenset({SAFETY_REVIEWER}), None),
+    "queries": Resource("site", frozenset({MONITOR, DATA_MANAGER}), None),
+    "sdv-marks": Resource("site", frozenset({MONITOR}), None),
+    "locks": Resource("study", DM, None),
+    "signatures": Resource("study", frozenset({SAFETY_REVIEWER}), None),
+}
+VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry}
+PASSWORD = "matrix-password-1"
+
+
+@pytest.fixture(scope="module")
+def world(demo_db):
+    """The demo study plus a second site with its coordinator, and one record of each kind
+    the demo does not make (made through the API, as users make them)."""
+    with demo_db.unblock():
+        study = Study.objects.get(registry_id="NCT05734898")
+        other = Site.objects.create(study=study, code="02", name="Second site")
+        users = {name: User.objects.get(username=name) for name in (*USERS[3:], COORDINATOR)}
+        users[OTHER_SITE] = User.objects.create(username=OTHER_SITE)
+        SiteRole.objects.create(user=users[OTHER_SITE], site=other, role=SiteRole.Role.COORDINATOR)
+        reviewer = users[SAFETY_REVIEWER]
+        reviewer.set_password(PASSWORD)
+        reviewer.save()
+        _make_missing_records(users, study)
+        return users
+
+
+def _post(user, url, body):
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post(url, body, format="json")
+    assert response.status_code == 201, (url, response.json())
+    return response.json()
+
+
+def _make_missing_records(users, study):
+    from dosing.models import EscalationDecision
+    from screening.models import Subject
+
+    subject = Subject.objects.order_by("pk").first()
+    _post(
+        users[MONITOR],
+        "/api/v1/queries/",
+        {"record": "screening.subject", "object_id": subject.pk, "text": "Date of birth?"},
+    )
+    _post(
+        users[MONITOR],
+        "/api/v1/sdv-marks/",
+        {"record": "screening.subject", "object_id": subject.pk},
+    )
+    _post(
+        users[DATA_MANAGER], "/api/v1/sdv-plans/", {"study": study.pk, "crf": "safety.adverseevent"}
+    )
+    _post(users[DATA_MANAGER], "/api/v1/dlt-criteria/", {"study": study.pk})
+    _post(
+        users[DATA_MANAGER],
+        "/api/v1/locks/",
+        {
+            "scope": "record",
+            "study": study.pk,
+            "record": "safety.labresult",
+            "object_id": _last_pk("safety.labresult"),
+            "reason": "Matrix test lock",
+        },
+    )
+    _post(
+        users[SAFETY_REVIEWER],
+        "/api/v1/signatures/",
+        {
+            "record": "dosing.escalationdecision",
+            "object_id": EscalationDecision.objects.first().pk,
+            "meaning": "decision",
+            "password": PASSWORD,
+        },
+    )
+
+
+def _last_pk(label):
+    from django.apps import apps
+
+    return apps.get_model(label)._base_manager.order_by("pk").last().pk
+
+
+def _client(world, who):
+    client = APIClient()
+    if who != ANONYMOUS:
+        client.force_authenticate(world[who])
+    return client
+
+
+def _record(basename):
+    """A record of the resource (the first one), at site 01 for site-scoped resources."""
+    return VIEWSETS[basename].queryset.model._base_manager.order_by("pk").first()
+
+
+def test_every_resource_has_expectations():
+    assert set(VIEWSETS) == set(RESOURCES)
+
+
+def test_the_demo_has_a_record_of_every_resource(world):
+    assert [name for name in RESOURCES if _record(name) is None] == []
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("basename", sorted(RESOURCES))
+def test_list(world, basename, who):
+    response = _client(world, who).get(f"/api/v1/{basename}/")
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+        assert set(response.json()) == {"detail"}
+        return
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()["results"]}
+    if who == OTHER_SITE and RESOURCES[basename].scope == "site":
+        # every record of the demo is at site 01; site 02 itself is the only thing of its own
+        assert listed == ({Site.objects.get(code="02").pk} if basename == "sites" else set())
+    else:
+        assert _record(basename).pk in listed
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("basename", sorted(RESOURCES))
+def test_retrieve(world, basename, who):
+    record = _record(basename)
+    response = _client(world, who).get(f"/api/v1/{basename}/{record.pk}/")
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+    elif who == OTHER_SITE and RESOURCES[basename].scope == "site":
+        assert response.status_code == 404
+        # indistinguishable from an id that does not exist
+        missing = _client(world, who).get(f"/api/v1/{basename}/{record.pk + 10**6}/")
+        assert (missing.status_code, missing.json()) == (404, response.json())
+    else:
+        assert response.status_code == 200
+        assert response.json()["id"] == record.pk
+        assert response["ETag"] == version_etag(record)
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("basename", sorted(RESOURCES))
+def test_create(world, basename, who):
+    """An empty body: a user who may create gets the field errors (400), one who may not gets
+    403 before anything is read; nothing is saved either way."""
+    model = VIEWSETS[basename].queryset.model
+    before = model._base_manager.count()
+    response = _client(world, who).post(f"/api/v1/{basename}/", {}, format="json")
+    allowed = RESOURCES[basename].create
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+    elif allowed is None:
+        assert response.status_code in (403, 405)
+    elif who in allowed:
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 403
+    assert model._base_manager.count() == before
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("basename", sorted(RESOURCES))
+def test_update(world, basename, who):
+    """A PATCH with the current ETag and no reason: 400 (reason required) for a user who may
+    update, 403 for one who may not, 404 for another site's record; the record stays as it was."""
+    record = _record(basename)
+    version = record.version
+    response = _client(world, who).patch(
+        f"/api/v1/{basename}/{record.pk}/", {}, format="json", HTTP_IF_MATCH=version_etag(record)
+    )
+    allowed = RESOURCES[basename].update
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+    elif allowed is None:
+        assert response.status_code in (403, 405)
+    elif who not in allowed:
+        assert response.status_code == 403
+    elif who == OTHER_SITE and RESOURCES[basename].scope == "site":
+        assert response.status_code == 404
+        missing = _client(world, who).patch(
+            f"/api/v1/{basename}/{record.pk + 10**6}/", {}, format="json", HTTP_IF_MATCH='"1"'
+        )
+        assert (missing.status_code, missing.json()) == (404, response.json())
+    else:
+        assert response.status_code == 400
+        assert "change_reason" in response.json()
+    record.refresh_from_db()
+    assert record.version == version
+
+
+SUBJECT_FIELD_RESOURCES = sorted(
+    name
+    for name, resource in RESOURCES.items()
+    if resource is CLINICAL
+    and name != "subjects"
+    and "subject" in VIEWSETS[name].serializer_class().fields
+)
+
+
+@pytest.mark.parametrize("basename", SUBJECT_FIELD_RESOURCES)
+def test_another_sites_subject_cannot_be_written_to_and_is_not_revealed(world, basename):
+    """A coordinator of site 02 naming a site-01 subject gets the same answer as for a subject
+    id that does not exist, and nothing is saved."""
+    from screening.models import Subject
+
+    subject = Subject.objects.order_by("pk").first()
+    model = VIEWSETS[basename].queryset.model
+    before = model._base_manager.count()
+    client = _client(world, OTHER_SITE)
+    real = client.post(f"/api/v1/{basename}/", {"subject": subject.pk}, format="json")
+    fake = client.post(f"/api/v1/{basename}/", {"subject": subject.pk + 10**6}, format="json")
+    assert real.status_code == fake.status_code == 400
+    message = real.json()["subject"]
+    assert message == [f'Invalid pk "{subject.pk}" - object does not exist.']
+    assert fake.json()["subject"] == [f'Invalid pk "{subject.pk + 10**6}" - object does not exist.']
+    assert model._base_manager.count() == before
+
+
+VOIDABLE = sorted(
+    name for name in RESOURCES if "void" in {a.url_path for a in VIEWSETS[name].get_extra_actions()}
+)
+
+
+# records the protocol lets be voided (lower dose levels and confirmed assessments stay)
+VOID_TARGETS = {
+    "dose-levels": lambda qs: qs.order_by("-number"),
+    "eligibility-assessments": lambda qs: qs.filter(confirmed_by__isnull=True),
+}
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("basename", VOIDABLE)
+def test_void(world, basename, who):
+    """Voiding is a change: the same users as update; other sites' records are 404."""
+    records = VIEWSETS[basename].queryset.model._base_manager.order_by("pk")
+    record = VOID_TARGETS.get(basename, lambda qs: qs)(records).first()
+    response = _client(world, who).post(
+        f"/api/v1/{basename}/{record.pk}/void/", {"reason": "Entered in error"}, format="json"
+    )
+    record.refresh_from_db()
+    allowed = RESOURCES[basename].update
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+    elif who not in allowed:
+        assert response.status_code == 403
+    elif who == OTHER_SITE and RESOURCES[basename].scope == "site":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200, response.json()
+        assert record.is_voided is True
+        assert record.history.latest().history_change_reason == "Voided: Entered in error"
+        return
+    assert record.is_voided is False
