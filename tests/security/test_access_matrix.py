@@ -322,3 +322,53 @@ def test_void(world, basename, who):
         assert record.history.latest().history_change_reason == "Voided: Entered in error"
         return
     assert record.is_voided is False
+
+
+READERS = frozenset(USERS) - {ANONYMOUS}
+EXPORTERS = frozenset({MONITOR, DATA_MANAGER})  # exports: data managers and monitors only
+VIEWS = {
+    "screening-log/": READERS,
+    "escalation/": READERS,
+    "escalation/simulate/?true_tox=0.05,0.1,0.2": READERS,
+    "overdue-forms/": READERS,
+    "response-summary/": READERS,
+    "audit/": READERS,
+    "query-counts/": READERS,
+    "sdv-progress/": READERS,
+    "exports/subjects.csv": EXPORTERS,
+    "exports/dictionary.json": EXPORTERS,
+    "exports/sdtm/dm": EXPORTERS,
+    "exports/odm.xml": EXPORTERS,
+    "exports/datacut.zip": EXPORTERS,
+}
+
+
+def test_every_view_has_expectations():
+    from config.api_urls import urlpatterns
+
+    routes = {str(p.pattern) for p in urlpatterns if not hasattr(p, "url_patterns")}
+    # the router's own routes are regexes; '' and the format suffix are its API root
+    plain = {r for r in routes if r and not r.startswith(("^", "<drf_format_suffix"))}
+    expected = {
+        "exports/<str:dataset>.csv"
+        if v.endswith(".csv")
+        else "exports/dictionary.<str:fmt>"
+        if v.startswith("exports/dictionary")
+        else "exports/sdtm/<str:domain>"
+        if v.startswith("exports/sdtm")
+        else v
+        for v in (view.split("?")[0] for view in VIEWS)
+    }
+    assert plain == expected
+
+
+@pytest.mark.parametrize("who", USERS)
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_views(world, view, who):
+    response = _client(world, who).get(f"/api/v1/{view}")
+    if who == ANONYMOUS:
+        assert response.status_code == 401
+    elif who in VIEWS[view]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
