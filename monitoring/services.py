@@ -2,11 +2,14 @@
 signatures; plus the checks every audited write passes (locks) and what it triggers (an edit
 clears SDV and invalidates signatures of the data it changes)."""
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +20,8 @@ from trial.selectors import site_ids_for, user_has_role
 from trial.services import Conflict, apply_data, audited_save, require_data_entry
 
 from .models import Lock, Query, SdvMark, SdvPlan, Signature
+
+logger = logging.getLogger(__name__)
 
 Role = SiteRole.Role
 UNLOCKABLE_APPS = {"monitoring"}
@@ -341,16 +346,46 @@ def casebook_gaps(subject: Subject) -> list[str]:
     return gaps
 
 
+def _signature_failures_key(user) -> str:
+    return f"signature-password-failures:{user.pk}"
+
+
+def _check_signature_password(user, password: str) -> None:
+    """The password re-entered to sign, guarded as logins are (django-axes): after
+    AXES_FAILURE_LIMIT wrong passwords the user cannot sign for AXES_COOLOFF_TIME, even with the
+    right one, so a left-open session cannot be used to guess the password. Each wrong password
+    is logged (21 CFR 11.300(d): attempts at unauthorized use are detected and reported)."""
+    key = _signature_failures_key(user)
+    limit, cooloff = settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME
+    minutes = int(cooloff.total_seconds() // 60)
+    if (cache.get(key) or 0) >= limit:
+        raise ValidationError(
+            {"password": f"Too many wrong passwords: signing is blocked for {minutes} minutes."}
+        )
+    if user.check_password(password):
+        cache.delete(key)
+        return
+    cache.add(key, 0, timeout=cooloff.total_seconds())
+    failures = cache.incr(key)
+    logger.warning(
+        "Wrong signature password for %s (%d of %d)", user.get_username(), failures, limit
+    )
+    if failures >= limit:
+        raise ValidationError(
+            {"password": f"Too many wrong passwords: signing is blocked for {minutes} minutes."}
+        )
+    raise ValidationError(
+        {"password": "The password is not correct: the signature is not applied."}
+    )
+
+
 def signature_sign(
     *, user, data: Mapping[str, Any], instance: Signature | None = None, reason: str | None = None
 ) -> Signature:
     """Sign by re-entering the password: the investigator a subject's casebook, a safety reviewer
     an escalation decision. Only complete data can be signed."""
+    _check_signature_password(user, data.get("password") or "")
     with transaction.atomic():
-        if not user.check_password(data.get("password") or ""):
-            raise ValidationError(
-                {"password": "The password is not correct: the signature is not applied."}
-            )
         record = visible_record(user, data["content_type"], data["object_id"])
         label = record._meta.label
         if label == "screening.Subject":
