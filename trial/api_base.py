@@ -180,6 +180,22 @@ class AuditedViewSetMixin:
         saved = type(self).create_service(user=self.request.user, data=data, reason=reason)
         serializer.instance = self.reload(saved)
 
+    def get_object(self):
+        """A detail action that changes the record (void, confirm, answer...) honours If-Match
+        when the client sends it: a stale one is 412 and nothing happens. (Unlike PUT/PATCH it is
+        not required: these actions set a state, they do not overwrite fields.)"""
+        instance = super().get_object()
+        condition = self.request.headers.get("If-Match", "").strip()
+        tags = {tag.strip() for tag in condition.split(",")}
+        if (
+            condition
+            and self.request.method == "POST"
+            and self.detail
+            and version_etag(instance) not in tags
+        ):
+            raise PreconditionFailed()
+        return instance
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         response = Response(self.get_serializer(instance).data)

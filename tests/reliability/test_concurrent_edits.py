@@ -157,3 +157,30 @@ def test_the_admin_refuses_a_save_on_top_of_a_newer_version(
     assert fresh.status_code == 302
     assessment.refresh_from_db()
     assert (assessment.ecog, assessment.version) == (3, 3)
+
+
+def test_a_detail_action_with_a_stale_if_match_is_412_and_changes_nothing(
+    api, data_manager_a, dose_levels
+):
+    client = api(data_manager_a)
+    top = dose_levels[-1]
+    url = f"/api/v1/dose-levels/{top.pk}/"
+    stale = client.get(url)["ETag"]
+    client.patch(url, {"label": "18 x10^6/kg", "change_reason": "typo"}, HTTP_IF_MATCH=stale)
+    refused = client.post(f"{url}void/", {"reason": "entered in error"}, HTTP_IF_MATCH=stale)
+    assert refused.status_code == 412
+    top.refresh_from_db()
+    assert top.is_voided is False
+    current = client.get(url)["ETag"]
+    done = client.post(f"{url}void/", {"reason": "entered in error"}, HTTP_IF_MATCH=current)
+    assert done.status_code == 200
+    top.refresh_from_db()
+    assert top.is_voided is True
+
+
+def test_a_detail_action_without_if_match_still_works(api, data_manager_a, dose_levels):
+    top = dose_levels[-1]
+    response = api(data_manager_a).post(
+        f"/api/v1/dose-levels/{top.pk}/void/", {"reason": "entered in error"}
+    )
+    assert response.status_code == 200
