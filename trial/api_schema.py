@@ -45,7 +45,23 @@ def error_statuses(path: str, method: str, operation: dict) -> set[str]:
         statuses |= {"400", "409", "415"}
     if method in {"put", "patch"}:
         statuses |= {"412", "428"}
+    if is_detail_action(path, method):
+        statuses.add("412")
     return statuses
+
+
+def is_detail_action(path: str, method: str) -> bool:
+    """`POST /.../{id}/void/` and the like: they take an optional If-Match."""
+    return method == "post" and path.rstrip("/").split("/")[-2:-1] == ["{id}"]
+
+
+OPTIONAL_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the record as last read (GET). Optional here; a stale one gets 412.",
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -55,6 +71,11 @@ def add_error_responses(result, generator, request, public):
     schemas.setdefault("ValidationError", VALIDATION_ERROR)
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
+            parameters = operation.setdefault("parameters", [])
+            if is_detail_action(path, method) and not any(
+                p.get("name") == "If-Match" for p in parameters
+            ):
+                parameters.append(OPTIONAL_IF_MATCH)
             responses = operation.setdefault("responses", {})
             for status in sorted(error_statuses(path, method, operation)):
                 component, description = REASONS[status]

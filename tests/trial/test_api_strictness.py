@@ -145,6 +145,11 @@ def test_error_responses_are_documented(api):
         "429",
     ]
     assert "put" not in paths["/api/v1/queries/{id}/"]
+    void = paths["/api/v1/adverse-events/{id}/void/"]["post"]
+    assert "412" in void["responses"]
+    assert [(p["name"], p["required"]) for p in void["parameters"] if p["in"] == "header"] == [
+        ("If-Match", False)
+    ]
 
 
 def test_bodies_are_json_only(api, data_manager_a, study):
