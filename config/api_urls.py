@@ -22,6 +22,7 @@ monitoring_api.register(router)
 urlpatterns = [
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
     path("escalation/", dosing_api.EscalationView.as_view(), name="escalation"),
+    path("escalation/plot.svg", dosing_api.EscalationPlotView.as_view(), name="escalation-plot"),
     path("escalation/simulate/", dosing_api.SimulationView.as_view(), name="escalation-simulate"),
     path("overdue-forms/", followup_api.OverdueFormsView.as_view(), name="overdue-forms"),
     path("response-summary/", followup_api.ResponseSummaryView.as_view(), name="response-summary"),

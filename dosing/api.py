@@ -1,10 +1,12 @@
 """Dosing endpoints: cohorts, enrollments, lymphodepletion, infusions, DLT evaluations,
 escalation decisions, the live escalation state and design simulations."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, views, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from screening.models import Subject
@@ -15,6 +17,7 @@ from trial.api_base import (
     AuditedViewSetMixin,
     ConditionalUpdateMixin,
     ScopedPrimaryKeyField,
+    SvgRenderer,
     VoidActionMixin,
 )
 from trial.models import DoseLevel, SiteRole, Study
@@ -30,6 +33,7 @@ from .models import (
     Lymphodepletion,
     LymphodepletionRegimen,
 )
+from .plot import escalation_svg
 
 AUDIT = ["created_at", "version"]
 VOID = ["is_voided", "voided_at", "void_reason"]
@@ -465,6 +469,30 @@ class EscalationView(views.APIView):
     def get(self, request):
         state = selectors.escalation_state(study=_study_for(request))
         return Response(EscalationStateSerializer(state, context={"request": request}).data)
+
+
+class EscalationPlotView(views.APIView):
+    """The escalation plot as SVG: dose level by patient in order of enrollment, DLTs marked,
+    the decision after each cohort annotated, the MTD once declared."""
+
+    queryset = Cohort.objects.none()  # reading it needs "view cohort"
+    renderer_classes = [JSONRenderer, SvgRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("study", str, description="Registry id, e.g. NCT05734898")],
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        study = _study_for(request)
+        state = selectors.escalation_state(study=study)
+        svg = escalation_svg(
+            study=study.registry_id,
+            doses=state["doses"],
+            patients=selectors.escalation_patients(study=study),
+            decisions=state["decisions"],
+            mtd=state["mtd"],
+        )
+        return HttpResponse(svg, content_type="image/svg+xml")
 
 
 class SimulationQuerySerializer(serializers.Serializer):

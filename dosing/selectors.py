@@ -222,3 +222,34 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
         lambda_e, lambda_d = rules.boin_boundaries(float(study.boin_target))
         state["boin_boundaries"] = {"lambda_e": lambda_e, "lambda_d": lambda_d}
     return state
+
+
+def escalation_patients(*, study: Study, today: date | None = None) -> list[dict]:
+    """Every enrolled patient of the study in order of enrollment, with the dose level, the
+    cohort and the DLT status (for the escalation plot). A fixed number of queries."""
+    today = today or timezone.localdate()
+    enrollments = (
+        Enrollment.objects.filter(cohort__study=study)
+        .select_related("cohort__dose_level", "dlt_evaluation", "subject")
+        .prefetch_related(Prefetch("infusions", queryset=Infusion.objects.order_by("number")))
+        .order_by("enrollment_date", "pk")
+    )
+    patients = []
+    for enrollment in enrollments:
+        status = rules.dlt_status(
+            dlt_facts(
+                enrollment.dlt_evaluation,
+                infusions=active_infusions(enrollment),
+                window_days=study.dlt_window_days,
+                today=today,
+            )
+        )
+        patients.append(
+            {
+                "screening_number": enrollment.subject.screening_number,
+                "dose": enrollment.cohort.dose_level.number,
+                "cohort": enrollment.cohort.sequence,
+                "status": status.status,
+            }
+        )
+    return patients

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -64,6 +65,23 @@ class PreconditionFailed(exceptions.APIException):
         "change and try again."
     )
     default_code = "precondition_failed"
+
+
+class FileRenderer(BaseRenderer):
+    """For views that answer with a file (an SVG plot...): a client may ask for the file's media
+    type in Accept (not a 406); the view returns the file itself, so only errors reach this
+    renderer, and they are sent as the JSON they are."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class SvgRenderer(FileRenderer):
+    media_type = "image/svg+xml"
+    format = "svg"
 
 
 def version_etag(instance) -> str:

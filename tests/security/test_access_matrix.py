@@ -330,6 +330,7 @@ VIEWS = {
     "screening-log/": READERS,
     "escalation/": READERS,
     "escalation/simulate/?true_tox=0.05,0.1,0.2": READERS,
+    "escalation/plot.svg": READERS,
     "overdue-forms/": READERS,
     "response-summary/": READERS,
     "audit/": READERS,
