@@ -10,8 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, views
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from trial.api_base import CsvRenderer, OctetStreamRenderer, XmlRenderer, ZipRenderer
 from trial.models import SiteRole
 from trial.selectors import site_ids_for, study_list
 
@@ -67,6 +69,8 @@ def _cut(request):
 class DatasetExportView(views.APIView):
     """One dataset as CSV, streamed; `?cut=` reads it as it was at that time."""
 
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
     permission_classes = [CanExport]
 
     @extend_schema(
@@ -84,6 +88,8 @@ class DatasetExportView(views.APIView):
 
 class DictionaryView(views.APIView):
     """The data dictionary of every dataset (`.csv` or `.json`)."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
 
     permission_classes = [CanExport]
 
@@ -121,6 +127,8 @@ def _study(request):
 class SdtmView(views.APIView):
     """An SDTM-shaped domain (DM, IE, EX, AE, DS, LB, CM, MH, SV, RS) as CSV or SAS transport v5."""
 
+    renderer_classes = [JSONRenderer, CsvRenderer, OctetStreamRenderer]
+
     permission_classes = [CanExport]
 
     @extend_schema(
@@ -154,6 +162,8 @@ class OdmView(views.APIView):
     """The study as CDISC ODM 1.3.2 XML (metadata and clinical data); `?audit=true` adds each
     form's last change as an AuditRecord."""
 
+    renderer_classes = [JSONRenderer, XmlRenderer]
+
     permission_classes = [CanExport]
 
     @extend_schema(
@@ -172,6 +182,8 @@ class OdmView(views.APIView):
 
 class DatacutView(views.APIView):
     """Every dataset and the dictionary as of `cut` (default: now) in one ZIP with a manifest."""
+
+    renderer_classes = [JSONRenderer, ZipRenderer]
 
     permission_classes = [CanExport]
 

@@ -84,6 +84,26 @@ class SvgRenderer(FileRenderer):
     format = "svg"
 
 
+class CsvRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XmlRenderer(FileRenderer):
+    media_type = "application/xml"
+    format = "xml"
+
+
+class ZipRenderer(FileRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+class OctetStreamRenderer(FileRenderer):
+    media_type = "application/octet-stream"
+    format = "xpt"
+
+
 def version_etag(instance) -> str:
     """The record's version (`AuditedModel.version`, raised by every audited save) as a strong
     ETag."""

@@ -235,3 +235,25 @@ def test_the_data_cut_builds_sdtm_and_odm_as_of_the_cut(
     assert b'ItemOID="IT.LABS.VALUE" Value="50.000"' in odm
     (tmp_path / "odm.xml").write_bytes(odm)
     ODMSchemaValidator(standard="odm", version="1.3.2").validate_file(str(tmp_path / "odm.xml"))
+
+
+@pytest.mark.parametrize(
+    ("url", "accept"),
+    [
+        ("/api/v1/exports/subjects.csv", "text/csv"),
+        ("/api/v1/exports/dictionary.csv", "text/csv"),
+        ("/api/v1/exports/sdtm/dm", "text/csv"),
+        ("/api/v1/exports/odm.xml", "application/xml"),
+        ("/api/v1/exports/datacut.zip", "application/zip"),
+    ],
+)
+def test_a_client_may_ask_for_the_files_media_type(api, monitor_a, url, accept):
+    response = api(monitor_a).get(url, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(accept)
+
+
+def test_an_error_asked_for_as_csv_still_comes_as_json(api, monitor_a):
+    response = api(monitor_a).get("/api/v1/exports/nothing.csv", HTTP_ACCEPT="text/csv")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {"detail": "No such dataset."}
