@@ -60,7 +60,7 @@ SESSION_COOKIE_HTTPONLY = True
 PROJECT_APPS = ["trial", "screening", "dosing", "safety", "followup", "monitoring", "exports"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.StudyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

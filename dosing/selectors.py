@@ -253,3 +253,51 @@ def escalation_patients(*, study: Study, today: date | None = None) -> list[dict
             }
         )
     return patients
+
+
+def decision_table(study: Study) -> dict:
+    """The decision table of the study's design, computed by the design's own rule (never
+    typed in): BOIN's boundaries per number of patients, or the 3+3 outcome per DLT count."""
+    if study.escalation_design == Study.Design.BOIN:
+        max_n = study.boin_n_earlystop or 12
+        rows = rules.boin_decision_table(
+            float(study.boin_target), max_n, float(study.boin_cutoff_eli)
+        )
+        return {
+            "design": study.escalation_design,
+            "columns": [
+                "Patients treated",
+                "Escalate if DLTs <=",
+                "De-escalate if DLTs >=",
+                "Eliminate if DLTs >=",
+            ],
+            "rows": [["-" if v is None else v for v in row] for row in rows],
+        }
+    # a middle dose (2 of 3) with 3 patients free of DLT below it: the rule's answer to each
+    # DLT count of 3 and of 6 patients, said relative to the current dose
+    below_n = 3
+    rows = []
+    for n_d in (3, 6):
+        for y_d in range(n_d + 1):
+            if n_d == 6 and y_d == 0:
+                continue
+            if y_d > 3:
+                break
+            rec = rules.three_plus_three(
+                [below_n, n_d, 0], [0, y_d, 0], 2, deescalation=study.deescalation
+            )
+            if rec.action == rules.STOP:
+                then = "stop: the dose below is the MTD" if rec.mtd == 1 else "stop"
+            elif rec.next_dose == 2:
+                then = "treat 3 more at the same dose"
+            elif rec.next_dose == 3:
+                then = "next cohort at the dose above"
+            else:
+                then = "treat 3 more at the dose below (MTD once it has 6 with at most 1 DLT)"
+            label = f"{y_d} of {n_d}" if y_d < 3 or n_d == 3 else f"{y_d} or more of {n_d}"
+            rows.append([label, rec.action, then])
+    return {
+        "design": study.escalation_design,
+        "columns": ["DLTs", "Decision", "Then"],
+        "rows": rows,
+    }

@@ -4,12 +4,21 @@ queries, SDV progress, locks and signatures."""
 import base64
 import heapq
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
+from dosing.models import Enrollment
+from dosing.selectors import cohort_list, decision_table, escalation_state
+from followup.models import CRF_TYPES
+from followup.selectors import overdue_forms, response_summary, visit_calendar
+from safety.selectors import adverse_event_list
 from screening.models import Subject
+from screening.selectors import subject_list
 from trial.audit import field_changes, history_models
 from trial.models import User
 from trial.selectors import scope_to_sites, site_ids_for, study_list
@@ -212,3 +221,332 @@ def signature_list(*, user) -> QuerySet[Signature]:
 def content_type_for(label: str) -> ContentType:
     app_label, _, model = label.partition(".")
     return ContentType.objects.get_by_natural_key(app_label, model)
+
+
+# --- the study dashboard (admin index) -------------------------------------------------------
+
+
+def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
+    """What the admin index shows: per study, enrollment against target, cohorts with their
+    dose, slots, DLTs and the design's recommendation beside its decision table, the response
+    summary per dose level; for the user's sites, subjects by status per site, open queries,
+    SAEs with their report deadline and overdue forms. A fixed number of queries, whatever the
+    number of subjects."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sees_escalation = user.has_perm("dosing.view_cohort")
+    studies = []
+    for study in study_list(user=user).order_by("registry_id"):
+        enrolled = Enrollment.objects.filter(cohort__study=study).count()
+        block = {
+            "study": study,
+            "enrolled": enrolled,
+            "target": study.target_enrollment,
+            "percent": min(round(100 * enrolled / study.target_enrollment), 100)
+            if study.target_enrollment
+            else 0,
+            "escalation": None,
+        }
+        if sees_escalation:
+            block["escalation"] = escalation_state(study=study, today=today)
+            block["cohorts"] = list(cohort_list(user=user).filter(study=study).order_by("sequence"))
+            block["decision_table"] = decision_table(study)
+        if user.has_perm("followup.view_responseassessment"):
+            block["response"] = response_summary(user=user, study=study)
+        studies.append(block)
+
+    statuses = Subject.Status.choices
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for site, status, number in (
+        subject_list(user=user)
+        .filter(is_voided=False)
+        .values_list("site__code", "status")
+        .annotate(number=Count("pk"))
+        .order_by("site__code", "status")
+    ):
+        counts[site][status] = number
+    sites = [
+        {
+            "site": site,
+            "counts": [by_status.get(value, 0) for value, _label in statuses],
+            "total": sum(by_status.values()),
+        }
+        for site, by_status in sorted(counts.items())
+    ]
+
+    saes = list(
+        adverse_event_list(user=user)
+        .filter(serious=True, is_voided=False, report_deadline__isnull=False)
+        .order_by("reported_at", "report_deadline", "pk")  # unreported (null) first
+        .select_related("subject")[:limit]
+    )
+    sae_rows = [
+        {
+            "ae": ae,
+            "deadline": ae.report_deadline,
+            "reported_at": ae.reported_at,
+            "state": (
+                ("on time" if ae.reported_at <= ae.report_deadline else "late")
+                if ae.reported_at
+                else ("OVERDUE" if now > ae.report_deadline else "due")
+            ),
+        }
+        for ae in saes
+    ]
+    overdue = overdue_forms(user=user, today=today)
+    return {
+        "as_of": today,
+        "studies": studies,
+        "statuses": [label for _value, label in statuses],
+        "sites": sites,
+        "queries": query_counts(user=user),
+        "saes": sae_rows,
+        "overdue": overdue[:limit],
+        "overdue_total": len(overdue),
+    }
+
+
+# --- a subject's casebook ----------------------------------------------------------------------
+
+# (section, model, path to the subject, date attribute, related rows its name needs)
+CASEBOOK_FORMS = (
+    ("Screening", "screening.consent", "subject", "consent_date", ("subject",)),
+    ("Screening", "screening.eligibilityassessment", "subject", "assessment_date", ("subject",)),
+    ("Screening", "screening.medicalhistory", "subject", "diagnosis_date", ("subject",)),
+    (
+        "Screening",
+        "screening.priortherapy",
+        "medical_history__subject",
+        "start_date",
+        ("medical_history__subject",),
+    ),
+    (
+        "Enrollment and treatment",
+        "dosing.enrollment",
+        "subject",
+        "enrollment_date",
+        ("subject", "cohort__dose_level"),
+    ),
+    (
+        "Enrollment and treatment",
+        "dosing.lymphodepletion",
+        "enrollment__subject",
+        "start_date",
+        ("enrollment__subject",),
+    ),
+    (
+        "Enrollment and treatment",
+        "dosing.infusion",
+        "enrollment__subject",
+        "started_at",
+        ("enrollment__subject",),
+    ),
+    (
+        "Enrollment and treatment",
+        "dosing.dltevaluation",
+        "enrollment__subject",
+        "day0",
+        ("enrollment__subject",),
+    ),
+    ("Visits", "followup.visit", "subject", "actual_date", ("subject", "definition")),
+    ("Visits", "safety.labresult", "subject", "collected_on", ("subject",)),
+    ("Visits", "safety.crsassessment", "subject", "assessed_at", ("subject",)),
+    ("Visits", "safety.icansassessment", "subject", "assessed_at", ("subject",)),
+    ("Visits", "followup.responseassessment", "subject", "assessment_date", ("subject",)),
+    (
+        "Adverse events, DLTs and medications",
+        "safety.adverseevent",
+        "subject",
+        "onset_date",
+        ("subject",),
+    ),
+    (
+        "Adverse events, DLTs and medications",
+        "safety.dltcandidate",
+        "subject",
+        "flagged_at",
+        ("subject", "adverse_event__subject"),
+    ),
+    (
+        "Adverse events, DLTs and medications",
+        "safety.conmed",
+        "subject",
+        "start_date",
+        ("subject",),
+    ),
+    ("End of study", "followup.disposition", "subject", "end_of_study_date", ("subject",)),
+)
+
+# the visit schedule's CRF codes (followup.models.CRF_TYPES) -> record type
+VISIT_CRFS = {
+    "visit": "followup.visit",
+    "labs": "safety.labresult",
+    "crs": "safety.crsassessment",
+    "icans": "safety.icansassessment",
+    "response": "followup.responseassessment",
+}
+
+
+def _as_date(value):
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def casebook(*, subject: Subject, today: date | None = None) -> dict:
+    """Every CRF of the subject in visit order: screening, enrollment and treatment, then each
+    visit of the schedule with the CRFs recorded in its window (and the expected ones missing),
+    unscheduled records, the logs (AEs, DLT candidates, medications) and the end of study. Each
+    record with its completion, source data verification, lock and query status. A fixed number
+    of queries, whatever the number of records."""
+    today = today or timezone.localdate()
+    study = subject.site.study
+    labels = {"screening.subject", *(f[1] for f in CASEBOOK_FORMS)}
+    types = {label: apps.get_model(label) for label in labels}
+    content_types = ContentType.objects.get_for_models(*types.values())
+    ct_id = {label: content_types[model].pk for label, model in types.items()}
+
+    plans = {p.crf_id: p.level for p in SdvPlan.objects.filter(study=study)}
+    verified = {
+        (ct, pk): version
+        for ct, pk, version in SdvMark.objects.filter(subject=subject, is_current=True).values_list(
+            "content_type_id", "object_id", "verified_version"
+        )
+    }
+    locks = list(Lock.objects.filter(study=study, is_active=True))
+    casebook_lock = next(
+        (
+            lock
+            for lock in locks
+            if lock.scope == Lock.Scope.STUDY
+            or (lock.scope == Lock.Scope.SUBJECT and lock.subject_id == subject.pk)
+        ),
+        None,
+    )
+    record_locks = {
+        (lock.content_type_id, lock.object_id) for lock in locks if lock.scope == Lock.Scope.RECORD
+    }
+    queries: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    for ct, pk, status in Query.objects.filter(subject=subject).values_list(
+        "content_type_id", "object_id", "status"
+    ):
+        queries[(ct, pk)][status] += 1
+
+    def row(label: str, obj, date_attr: str) -> dict:
+        model = types[label]
+        key = (ct_id[label], obj.pk)
+        level = plans.get(ct_id[label], SdvPlan.Level.NONE)
+        voided = getattr(obj, "is_voided", False)
+        count = queries.get(key, Counter())
+        return {
+            "form": model._meta.verbose_name,
+            "record": obj,
+            "label": label,
+            "date": _as_date(getattr(obj, date_attr)),
+            "completion": "voided" if voided else "complete",
+            "sdv": (
+                f"verified (version {verified[key]})"
+                if key in verified
+                else "not required"
+                if level == SdvPlan.Level.NONE
+                else "to verify"
+            ),
+            "locked": casebook_lock is not None or key in record_locks,
+            "queries_open": count[Query.Status.OPEN] + count[Query.Status.ANSWERED],
+            "queries_closed": count[Query.Status.CLOSED],
+            "change_url": reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+            ),
+            "history_url": reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.pk]
+            ),
+        }
+
+    records: dict[str, list] = {}
+    for _section, label, path, date_attr, related in CASEBOOK_FORMS:
+        records[label] = list(
+            types[label]
+            ._default_manager.filter(**{path: subject})
+            .select_related(*related)
+            .order_by(date_attr, "pk")
+        )
+
+    def rows_of(title: str) -> list[dict]:
+        return [
+            row(label, obj, date_attr)
+            for s, label, _p, date_attr, _r in CASEBOOK_FORMS
+            if s == title
+            for obj in records[label]
+        ]
+
+    before = [
+        {
+            "title": "Screening",
+            "rows": [row("screening.subject", subject, "created_at"), *rows_of("Screening")],
+        },
+        {"title": "Enrollment and treatment", "rows": rows_of("Enrollment and treatment")},
+    ]
+
+    # visits: each of the schedule with what was recorded in its window
+    date_attr_of = {f[1]: f[3] for f in CASEBOOK_FORMS}
+    placed: set[tuple[str, int]] = set()
+    visits = []
+    for planned in visit_calendar(subject):
+        definition = planned["definition"]
+        rows = []
+        for code in definition.expected_crfs or ["visit"]:
+            label = VISIT_CRFS.get(code)
+            if label is None:
+                continue
+            if code == "visit":
+                found = [v for v in records[label] if v.definition_id == definition.pk]
+            else:
+                found = [
+                    obj
+                    for obj in records[label]
+                    if (label, obj.pk) not in placed
+                    and planned["window_start"]
+                    <= _as_date(getattr(obj, date_attr_of[label]))
+                    <= planned["window_end"]
+                ]
+            for obj in found:
+                placed.add((label, obj.pk))
+                rows.append(row(label, obj, date_attr_of[label]))
+            if not any(not getattr(obj, "is_voided", False) for obj in found):
+                missed = planned["visit"] is not None and planned["visit"].missed
+                rows.append(
+                    {
+                        "form": CRF_TYPES[code],
+                        "record": None,
+                        "completion": (
+                            "not done (visit missed)"
+                            if missed
+                            else "missing"
+                            if planned["window_end"] < today
+                            else "due"
+                        ),
+                    }
+                )
+        visits.append({**planned, "rows": rows})
+    unscheduled = [
+        row(label, obj, date_attr_of[label])
+        for label in VISIT_CRFS.values()
+        for obj in records[label]
+        if (label, obj.pk) not in placed
+    ]
+    unscheduled.sort(key=lambda r: (r["date"] is None, r["date"] or today))
+    after = [
+        {"title": title, "rows": rows_of(title)}
+        for title in ("Adverse events, DLTs and medications", "End of study")
+    ]
+    return {
+        "subject": subject,
+        "lock": casebook_lock,
+        "before": before,
+        "visits": visits,
+        "unscheduled": unscheduled,
+        "after": after,
+        "open_queries": sum(
+            c[Query.Status.OPEN] + c[Query.Status.ANSWERED] for c in queries.values()
+        ),
+    }

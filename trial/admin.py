@@ -6,10 +6,6 @@ from . import selectors, services
 from .admin_base import AuditedAdmin, ReadOnlyInline, VoidableAdmin
 from .models import DoseLevel, Site, SiteRole, Study, User
 
-admin.site.site_header = "EDC-lite: NCT05734898"
-admin.site.site_title = "EDC-lite"
-admin.site.index_title = "NKG2D CAR-NK in relapsed/refractory AML"
-
 
 @admin.register(Study)
 class StudyAdmin(AuditedAdmin):
