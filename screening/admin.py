@@ -56,6 +56,7 @@ class SubjectAdmin(VoidableAdmin):
         "status",
         "is_demo",
         "is_voided",
+        "casebook",
     )
     list_filter = ("site", "status", "sex", "is_demo", "is_voided")
     list_select_related = ("site",)
@@ -94,11 +95,17 @@ class SubjectAdmin(VoidableAdmin):
         )
         audit = reverse("admin:monitoring_audit_trail") + f"?subject={obj.pk}"
         return format_html(
-            '<a href="{}">Visit calendar</a>; {}; <a href="{}">Audit trail</a>',
+            '<a href="{}">Casebook</a>; <a href="{}">Visit calendar</a>; {}; '
+            '<a href="{}">Audit trail</a>',
+            reverse("admin:casebook", args=[obj.pk]),
             calendar,
             end_text,
             audit,
         )
+
+    @admin.display(description="casebook")
+    def casebook(self, obj):
+        return format_html('<a href="{}">Casebook</a>', reverse("admin:casebook", args=[obj.pk]))
 
     @admin.display(description="enrollment")
     def enrollment_link(self, obj):
