@@ -21,6 +21,7 @@ from .models import (
 
 @admin.register(LymphodepletionRegimen)
 class RegimenAdmin(AuditedAdmin):
+    list_filter = ("is_placeholder",)
     list_display = ("name", "schedule", "is_placeholder", "study")
     list_select_related = ("study",)
     search_fields = ("name",)
@@ -34,6 +35,7 @@ class RegimenAdmin(AuditedAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(AuditedAdmin):
+    search_fields = ("study__registry_id", "dose_level__label")
     list_display = (
         "sequence",
         "dose_level",
@@ -271,6 +273,8 @@ class DltEvaluationAdmin(AuditedAdmin):
 
 @admin.register(EscalationDecision)
 class EscalationDecisionAdmin(AuditedAdmin):
+    list_filter = ("action", "agrees")
+    search_fields = ("cohort__study__registry_id", "rationale")
     list_display = ("cohort", "recommended_action", "action", "agrees", "signed_by", "signed_at")
     list_select_related = ("cohort__dose_level", "signed_by")
     fields = ("cohort", "action", "next_dose_level", "mtd_dose_level", "rationale")

@@ -116,7 +116,9 @@ class Lymphodepletion(VoidableModel):
 class Infusion(VoidableModel):
     audit_subject_path = "enrollment__subject"
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="infusions")
-    number = models.PositiveSmallIntegerField(editable=False)
+    number = models.PositiveSmallIntegerField(
+        editable=False, help_text="Counted by the system (1 = first CAR-NK infusion)."
+    )
     started_at = models.DateTimeField("infusion start")
     dose_level = models.ForeignKey(DoseLevel, on_delete=models.PROTECT, related_name="+")
     planned_cells_per_kg_million = models.DecimalField("planned dose (x10^6 cells/kg)", **CELLS)
@@ -168,13 +170,35 @@ class DltEvaluation(AuditedModel):
     off_study_reason = models.CharField(max_length=20, choices=OffStudy.choices, blank=True)
 
     # derived by dosing.rules.dlt_status in the service
-    day0 = models.DateField("day 0 (first infusion)", null=True, editable=False)
-    window_end = models.DateField("end of DLT window", null=True, editable=False)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    day0 = models.DateField(
+        "day 0 (first infusion)",
+        null=True,
+        editable=False,
+        help_text="Derived: the date of the first CAR-NK infusion.",
     )
-    replace = models.BooleanField("must be replaced", default=False, editable=False)
-    status_reason = models.CharField(max_length=200, blank=True, editable=False)
+    window_end = models.DateField(
+        "end of DLT window",
+        null=True,
+        editable=False,
+        help_text="Derived: day 0 + the study's DLT window (RULES.md section 4).",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        editable=False,
+        help_text="Computed by the DLT window rule (RULES.md section 4) from the infusions, "
+        "adjudicated DLTs and follow-up; never entered.",
+    )
+    replace = models.BooleanField(
+        "must be replaced",
+        default=False,
+        editable=False,
+        help_text="Computed: a patient not evaluable for DLT is replaced in the cohort.",
+    )
+    status_reason = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="Why the rule gave this status."
+    )
 
     investigator_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,7 +250,13 @@ class EscalationDecision(AuditedModel):
 
     cohort = models.OneToOneField(Cohort, on_delete=models.PROTECT, related_name="decision")
     # the recommendation shown to the committee (computed by the service, never typed in)
-    recommended_action = models.CharField(max_length=20, choices=Action.choices, editable=False)
+    recommended_action = models.CharField(
+        max_length=20,
+        choices=Action.choices,
+        editable=False,
+        help_text="Computed by the study's design (3+3 or BOIN, RULES.md section 2) from "
+        "adjudicated DLTs when the decision was recorded.",
+    )
     recommended_next_dose = models.PositiveSmallIntegerField(null=True, editable=False)
     recommended_mtd = models.PositiveSmallIntegerField(null=True, editable=False)
     recommendation_reason = models.TextField(editable=False)
@@ -249,7 +279,9 @@ class EscalationDecision(AuditedModel):
         related_name="+",
         help_text="When stopping: the MTD (empty = no tolerable dose).",
     )
-    agrees = models.BooleanField(editable=False)
+    agrees = models.BooleanField(
+        editable=False, help_text="Computed: the decision follows the recommendation."
+    )
     rationale = models.TextField(
         blank=True, help_text="Required when the decision departs from the recommendation."
     )

@@ -24,6 +24,7 @@ class FollowUpChoicesMixin(SubjectChoicesMixin):
 
 @admin.register(VisitDefinition)
 class VisitDefinitionAdmin(AuditedAdmin):
+    list_filter = ("study",)
     list_display = (
         "order",
         "code",

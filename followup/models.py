@@ -67,7 +67,11 @@ class Visit(VoidableModel):
     actual_date = models.DateField(null=True, blank=True)
     missed = models.BooleanField(default=False)
     missed_reason = models.CharField(max_length=200, blank=True)
-    out_of_window = models.BooleanField(default=False, editable=False)
+    out_of_window = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Derived: the visit date falls outside the visit's window.",
+    )
 
     class Meta:
         ordering = ["subject", "planned_date"]
@@ -109,9 +113,17 @@ class ResponseAssessment(VoidableModel):
     mrd_pct = models.DecimalField("flow MRD (%)", **PCT)
     # derived by followup.rules.aml_response in the service
     in_remission = models.BooleanField(default=False, editable=False)
-    response = models.CharField(max_length=10, choices=RESPONSE_CHOICES, editable=False)
+    response = models.CharField(
+        max_length=10,
+        choices=RESPONSE_CHOICES,
+        editable=False,
+        help_text="Computed by the ELN 2022 response rule (RULES.md section 5) from the "
+        "marrow, blood and extramedullary findings; never entered.",
+    )
     mrd_negative = models.BooleanField(null=True, editable=False)
-    response_reason = models.CharField(max_length=200, editable=False)
+    response_reason = models.CharField(
+        max_length=200, editable=False, help_text="Why the rule gave this response."
+    )
     # the investigator's own assessment
     investigator_response = models.CharField(max_length=10, choices=RESPONSE_CHOICES)
     disagreement = models.BooleanField(default=False, editable=False)

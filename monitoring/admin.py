@@ -146,6 +146,8 @@ class QueryAdmin(AuditedAdmin):
 
 @admin.register(SdvPlan)
 class SdvPlanAdmin(AuditedAdmin):
+    list_filter = ("level",)
+    search_fields = ("crf__model",)
     list_display = ("crf", "level", "key_fields", "study")
     list_select_related = ("crf", "study")
 
@@ -160,6 +162,7 @@ class SdvPlanAdmin(AuditedAdmin):
 
 @admin.register(SdvMark)
 class SdvMarkAdmin(AuditedAdmin):
+    search_fields = ("subject__screening_number",)
     form = RecordRefForm
     list_display = ("__str__", "subject", "verified_by", "verified_at", "is_current", "cleared_at")
     list_filter = ("is_current", "content_type", "subject__site")
@@ -192,6 +195,7 @@ class SdvMarkAdmin(AuditedAdmin):
 
 @admin.register(Lock)
 class LockAdmin(AuditedAdmin):
+    search_fields = ("subject__screening_number", "reason")
     list_display = (
         "__str__",
         "scope",
@@ -243,6 +247,7 @@ class SignatureForm(RecordRefForm):
 
 @admin.register(Signature)
 class SignatureAdmin(AuditedAdmin):
+    search_fields = ("subject__screening_number", "signer__username")
     form = SignatureForm
     list_display = (
         "__str__",

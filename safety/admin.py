@@ -176,6 +176,7 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
 
 @admin.register(AeGrade)
 class AeGradeAdmin(AuditedAdmin):
+    list_filter = ("grade",)
     list_display = ("adverse_event", "from_date", "grade")
     list_select_related = ("adverse_event__subject",)
     search_fields = ("adverse_event__subject__screening_number",)
@@ -221,7 +222,7 @@ class CrsAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
         "is_voided",
     )
     list_filter = ("grade", "subject__site", "is_voided")
-    list_select_related = ("subject", "adverse_event")
+    list_select_related = ("subject", "adverse_event__subject")
     search_fields = ("subject__screening_number",)
     void_service = services.crs_assessment_void
 
@@ -263,7 +264,7 @@ class IcansAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
         "is_voided",
     )
     list_filter = ("grade", "subject__site", "is_voided")
-    list_select_related = ("subject", "adverse_event")
+    list_select_related = ("subject", "adverse_event__subject")
     search_fields = ("subject__screening_number",)
     void_service = services.icans_assessment_void
 
@@ -347,7 +348,7 @@ reject_candidate = form_action(
 class DltCandidateAdmin(AuditedAdmin):
     list_display = ("subject", "adverse_event", "clause", "flagged_at", "status", "decided_by")
     list_filter = ("status", "clause", "subject__site")
-    list_select_related = ("subject", "adverse_event", "decided_by")
+    list_select_related = ("subject", "adverse_event__subject", "decided_by")
     search_fields = ("subject__screening_number",)
     actions = [accept_candidate, reject_candidate]
     readonly_fields = (
@@ -377,6 +378,8 @@ class DltCandidateAdmin(AuditedAdmin):
 
 @admin.register(DltCriteriaConfig)
 class DltCriteriaAdmin(AuditedAdmin):
+    list_filter = ("crs_grade_4",)
+    search_fields = ("study__registry_id",)
     list_display = (
         "study",
         "crs_grade_4",

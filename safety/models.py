@@ -121,7 +121,12 @@ class AdverseEvent(VoidableModel):
     sc_important_medical_event = models.BooleanField("important medical event", default=False)
     aware_at = models.DateTimeField("site aware of the SAE", null=True, blank=True)
     reported_at = models.DateTimeField("initial SAE report sent", null=True, blank=True)
-    report_deadline = models.DateTimeField("initial report due", null=True, editable=False)
+    report_deadline = models.DateTimeField(
+        "initial report due",
+        null=True,
+        editable=False,
+        help_text="Derived: 24 hours after the site became aware of the SAE.",
+    )
     relation_car_nk = models.CharField(
         "relation to NKG2D CAR-NK cells", max_length=10, choices=Relation.choices, blank=True
     )
@@ -231,7 +236,11 @@ class CrsAssessment(VoidableModel):
         help_text="Antipyretic or anti-cytokine therapy masks fever: hypotension and hypoxia grade alone.",
     )
     fatal = models.BooleanField("death due to CRS", default=False)
-    grade = models.PositiveSmallIntegerField(editable=False, help_text="ASTCT grade, computed.")
+    grade = models.PositiveSmallIntegerField(
+        editable=False,
+        help_text="ASTCT consensus grade (Lee 2019), computed from the findings above "
+        "(RULES.md section 3); never entered.",
+    )
     adverse_event = models.ForeignKey(
         AdverseEvent,
         on_delete=models.PROTECT,
@@ -306,7 +315,11 @@ class IcansAssessment(VoidableModel):
     motor_weakness = models.BooleanField("deep focal motor weakness", default=False)
     cerebral_edema = models.CharField(max_length=10, choices=Edema.choices, default=Edema.NONE)
     fatal = models.BooleanField("death due to ICANS", default=False)
-    grade = models.PositiveSmallIntegerField(editable=False, help_text="ASTCT grade, computed.")
+    grade = models.PositiveSmallIntegerField(
+        editable=False,
+        help_text="ASTCT consensus grade (Lee 2019), computed from the findings above "
+        "(RULES.md section 3); never entered.",
+    )
     adverse_event = models.ForeignKey(
         AdverseEvent,
         on_delete=models.PROTECT,
@@ -368,10 +381,22 @@ class LabResult(VoidableModel):
         max_digits=10, decimal_places=3, null=True, blank=True, validators=POSITIVE
     )
     value_standard = models.DecimalField(
-        "value in the grading unit", max_digits=12, decimal_places=4, editable=False
+        "value in the grading unit",
+        max_digits=12,
+        decimal_places=4,
+        editable=False,
+        help_text="Derived: the value converted to the unit the grade is defined in.",
     )
-    ctcae_grade = models.PositiveSmallIntegerField("CTCAE grade", null=True, editable=False)
-    grading_note = models.CharField(max_length=200, blank=True, editable=False)
+    ctcae_grade = models.PositiveSmallIntegerField(
+        "CTCAE grade",
+        null=True,
+        editable=False,
+        help_text="CTCAE v5.0 grade computed from the value, the normal range and the baseline "
+        "(RULES.md section 3); never entered.",
+    )
+    grading_note = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="How the grade was computed."
+    )
 
     class Meta:
         ordering = ["subject", "collected_on", "test"]

@@ -28,11 +28,20 @@ class Subject(VoidableModel):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="subjects")
     sequence = models.PositiveIntegerField(editable=False)
-    screening_number = models.CharField(max_length=20, unique=True, editable=False)
+    screening_number = models.CharField(
+        max_length=20,
+        unique=True,
+        editable=False,
+        help_text="Assigned by the system: site code and a running number, never reused.",
+    )
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.SCREENING, editable=False
+        max_length=20,
+        choices=Status.choices,
+        default=Status.SCREENING,
+        editable=False,
+        help_text="Derived from consent, eligibility, enrollment and withdrawal; not entered.",
     )
     is_demo = models.BooleanField("demo data", default=False, editable=False)
 
@@ -111,7 +120,9 @@ class EligibilityAssessment(VoidableModel):
     """One screening attempt: the inputs of RULES.md's EligibilityFacts and the computed result."""
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="assessments")
-    attempt = models.PositiveSmallIntegerField(editable=False)
+    attempt = models.PositiveSmallIntegerField(
+        editable=False, help_text="Screening attempt, counted by the system (1 = first)."
+    )
     assessment_date = models.DateField(help_text="The day the investigator assesses eligibility.")
 
     ecog = models.PositiveSmallIntegerField(
@@ -177,9 +188,18 @@ class EligibilityAssessment(VoidableModel):
     e19 = _answer("E19")
 
     # computed by screening.rules.assess_eligibility in the service, never typed in
-    eligible = models.BooleanField(null=True, editable=False)
-    criteria = models.JSONField(default=dict, editable=False)
-    reasons = models.JSONField(default=list, editable=False)
+    eligible = models.BooleanField(
+        null=True,
+        editable=False,
+        help_text="Computed by the protocol's eligibility rule (RULES.md section 1) from the "
+        "answers; empty while an answer is missing. Never entered.",
+    )
+    criteria = models.JSONField(
+        default=dict, editable=False, help_text="Each criterion's computed result."
+    )
+    reasons = models.JSONField(
+        default=list, editable=False, help_text="Computed: the criteria not met or not answered."
+    )
 
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ from .models import DoseLevel, Site, SiteRole, Study, User
 
 @admin.register(Study)
 class StudyAdmin(AuditedAdmin):
+    list_filter = ("escalation_design", "phase")
     list_display = ("registry_id", "short_title", "phase", "target_enrollment", "escalation_design")
     search_fields = ("registry_id", "title", "short_title")
     fieldsets = [
