@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,7 +277,9 @@ def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
     saes = list(
         adverse_event_list(user=user)
         .filter(serious=True, is_voided=False, report_deadline__isnull=False)
-        .order_by("reported_at", "report_deadline", "pk")  # unreported (null) first
+        .order_by(
+            F("reported_at").asc(nulls_first=True), "report_deadline", "pk"
+        )  # unreported first
         .select_related("subject")[:limit]
     )
     sae_rows = [

@@ -6,8 +6,9 @@ at least 100: a copy gets new values for what must be unique, and a copied paren
 one-to-one link or a unique constraint asks for one."""
 
 import copy
+import itertools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -35,9 +36,21 @@ PASSWORD = "lists-password-1"
 pytestmark = pytest.mark.django_db
 
 
+def _letters(n: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA: short, and unlike the demo's numeric codes."""
+    text = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
 def _unique_value(field, value, serial: int):
     if isinstance(field, models.CharField):
-        suffix = f"~{serial}"
+        serial = next(_per_field[field])  # short codes (a site's "01") need small numbers
+        suffix = f"~{_letters(serial)}"
+        if len(suffix) >= field.max_length:  # letters only: 676 codes in two characters
+            return _letters(serial)
         return f"{(value or '')[: field.max_length - len(suffix)]}{suffix}"
     if isinstance(field, models.IntegerField):
         return 20_000 + serial  # below a small integer's 32767
@@ -48,7 +61,8 @@ def _unique_value(field, value, serial: int):
     raise NotImplementedError(f"no unique copy of {field!r}")
 
 
-_serial = iter(range(1, 10**9))
+_serial = itertools.count(1)
+_per_field: dict = defaultdict(lambda: itertools.count(1))
 
 
 def _copy(obj):

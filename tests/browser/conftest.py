@@ -1,0 +1,91 @@
+"""Playwright driving the system's Chromium (Debian's `chromium` package) against the live
+test server. The setup installs Chromium with apt-get when it is missing and it can (root,
+apt-get present); the tests skip, saying why, only when no Chromium can be found after that.
+Never `playwright install`: it downloads a browser, which hospital networks (and CI) refuse."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _find_chromium() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _install_chromium() -> str:
+    """apt-get install -y chromium (after an update when the first attempt fails)."""
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        return "apt-get is not available to this user"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
+        done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
+    return done.stderr[-500:] if done.returncode else ""
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _find_chromium()
+    if path is None:
+        why = _install_chromium()
+        path = _find_chromium()
+        if path is None:
+            pytest.skip(f"No Chromium found and apt-get install -y chromium failed: {why}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, which Django takes for an async
+    # context; the tests' own ORM calls are plain synchronous ones between browser steps. Only
+    # for this module: the rest of the suite keeps Django's check.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A logged-in page for a user, in its own browser context (its own cookies)."""
+    contexts = []
+
+    def _open(username: str, password: str):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_selector("#study-dashboard")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
