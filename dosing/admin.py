@@ -89,7 +89,11 @@ class CohortAdmin(AuditedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         states = [
-            selectors.escalation_state(study=study) for study in study_list(user=request.user)
+            {
+                **selectors.escalation_state(study=study),
+                "decision_table": selectors.decision_table(study),
+            }
+            for study in study_list(user=request.user)
         ]
         return super().changelist_view(
             request, {**(extra_context or {}), "escalation_states": states}
@@ -319,7 +323,11 @@ class EscalationDecisionAdmin(AuditedAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         """The form shows the recommendation it is about, computed now."""
         states = [
-            selectors.escalation_state(study=study) for study in study_list(user=request.user)
+            {
+                **selectors.escalation_state(study=study),
+                "decision_table": selectors.decision_table(study),
+            }
+            for study in study_list(user=request.user)
         ]
         return super().add_view(
             request, form_url, {**(extra_context or {}), "escalation_states": states}

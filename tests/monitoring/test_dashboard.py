@@ -275,3 +275,11 @@ def test_the_subject_page_links_to_its_casebook(demo_db):
     subject = _subject("01-S-005")
     page = _client("coordinator").get(f"/admin/screening/subject/{subject.pk}/change/")
     assert f'href="/admin/casebook/{subject.pk}/"'.encode() in page.content
+
+
+def test_the_cohort_page_shows_the_plot_beside_the_decision_table(demo_db):
+    page = _client("datamanager").get("/admin/dosing/cohort/").content.decode()
+
+    assert '<img class="plot" src="/api/v1/escalation/plot.svg?study=NCT05734898"' in page
+    assert "<caption>Decision table (three_plus_three)</caption>" in page
+    assert "<td>1 of 3</td><td>stay</td><td>treat 3 more at the same dose</td>" in page
