@@ -126,24 +126,44 @@ class EligibilityAssessment(VoidableModel):
     assessment_date = models.DateField(help_text="The day the investigator assesses eligibility.")
 
     ecog = models.PositiveSmallIntegerField(
-        "ECOG performance status", null=True, blank=True, validators=[MaxValueValidator(5)]
+        "ECOG performance status",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+        help_text=f"Decides I5. {CRITERIA['I5']}",
     )
     cardiac_function_grade = models.PositiveSmallIntegerField(
         "cardiac function grade (NYHA class)",
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Decides I7 with the labs below: NYHA class 1-2 passes.",
     )
-    tbil = models.DecimalField("total bilirubin", validators=NON_NEGATIVE, **LAB)
+    tbil = models.DecimalField(
+        "total bilirubin",
+        validators=NON_NEGATIVE,
+        help_text="I7: at most 3 x ULN (the same unit as the ULN).",
+        **LAB,
+    )
     tbil_uln = models.DecimalField("total bilirubin ULN", validators=POSITIVE, **LAB)
-    ast = models.DecimalField("AST", validators=NON_NEGATIVE, **LAB)
+    ast = models.DecimalField(
+        "AST", validators=NON_NEGATIVE, help_text="I7: at most 2.5 x ULN.", **LAB
+    )
     ast_uln = models.DecimalField("AST ULN", validators=POSITIVE, **LAB)
-    alt = models.DecimalField("ALT", validators=NON_NEGATIVE, **LAB)
+    alt = models.DecimalField(
+        "ALT", validators=NON_NEGATIVE, help_text="I7: at most 2.5 x ULN.", **LAB
+    )
     alt_uln = models.DecimalField("ALT ULN", validators=POSITIVE, **LAB)
-    creatinine = models.DecimalField("creatinine", validators=NON_NEGATIVE, **LAB)
+    creatinine = models.DecimalField(
+        "creatinine", validators=NON_NEGATIVE, help_text="I7: at most 1.25 x ULN.", **LAB
+    )
     creatinine_uln = models.DecimalField("creatinine ULN", validators=POSITIVE, **LAB)
-    childbearing_potential = models.BooleanField(null=True, blank=True)
-    pregnancy_test_date = models.DateField(null=True, blank=True)
+    childbearing_potential = models.BooleanField(
+        null=True, blank=True, help_text=f"Decides I12 with the test below. {CRITERIA['I12']}"
+    )
+    pregnancy_test_date = models.DateField(
+        null=True, blank=True, help_text="I12: a negative test within 7 days before assessment."
+    )
     pregnancy_test_negative = models.BooleanField(null=True, blank=True)
 
     nkg2d_ligand_positive_pct = models.DecimalField(
