@@ -3,7 +3,7 @@
 
 import csv
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -150,8 +150,9 @@ class SdtmView(views.APIView):
             raise ValidationError({"format": ["Use csv or xpt."]})
         records = sdtm.domain_rows(domain, user=request.user, study=_study(request))
         if fmt == "xpt":
-            response = HttpResponse(
-                sdtm.to_xpt(domain, records), content_type="application/octet-stream"
+            response = StreamingHttpResponse(
+                sdtm.xpt_stream(domain, records, created=timezone.now()),
+                content_type="application/octet-stream",
             )
             response["Content-Disposition"] = f'attachment; filename="{domain.lower()}.xpt"'
             return response

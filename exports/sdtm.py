@@ -3,14 +3,10 @@ the SDTM IG describes them; STUDYID, USUBJID, --DTC in ISO 8601). --DY follows t
 convention: day 0 is the first CAR-NK infusion (RULES.md), so there is a day 0, unlike the IG."""
 
 import itertools
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from pathlib import Path
 
-import pandas as pd
-import pyreadstat
 from django.utils import timezone
 
 from dosing.models import DltEvaluation, Infusion
@@ -24,6 +20,7 @@ from trial.models import Study
 from trial.selectors import site_ids_for
 
 from .datasets import as_of_rows
+from .xpt import xpt_chunks
 
 DOMAINS = ("DM", "IE", "EX", "AE", "DS", "LB", "CM", "MH", "SV", "RS")
 YN = {True: "Y", False: "N", None: ""}
@@ -473,15 +470,6 @@ def header_and_lines(records: Iterator[dict]) -> Iterator[list]:
             yield [record[c] if record[c] is not None else "" for c in header]
 
 
-def to_xpt(domain: str, rows: Iterable[dict]) -> bytes:
-    """SAS transport version 5 (what regulators accept), written by pyreadstat (in memory)."""
-    rows = list(rows)
-    columns = list(rows[0]) if rows else ["STUDYID", "DOMAIN", "USUBJID"]
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].fillna("").astype(str)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{domain.lower()}.xpt"
-        pyreadstat.write_xport(frame, str(path), file_format_version=5, table_name=domain)
-        return path.read_bytes()
+def xpt_stream(domain: str, rows: Iterable[dict], *, created: datetime) -> Iterator[bytes]:
+    """SAS transport version 5 (what regulators accept), streamed (`exports.xpt`)."""
+    return xpt_chunks(domain, rows, columns=["STUDYID", "DOMAIN", "USUBJID"], created=created)

@@ -50,7 +50,9 @@ class Command(BaseCommand):
             for domain in tqdm(sdtm.DOMAINS, desc="SDTM domains", disable=not self.stdout.isatty()):
                 records = sdtm.domain_rows(domain, user=user, study=study)
                 if fmt == "xpt":
-                    (out / f"{domain.lower()}.xpt").write_bytes(sdtm.to_xpt(domain, records))
+                    with (out / f"{domain.lower()}.xpt").open("wb") as handle:
+                        for chunk in sdtm.xpt_stream(domain, records, created=timezone.now()):
+                            handle.write(chunk)
                     continue
                 with (out / f"{domain.lower()}.csv").open("w", newline="") as handle:
                     csv.writer(handle, lineterminator="\n").writerows(

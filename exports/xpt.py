@@ -1,0 +1,181 @@
+"""SAS transport version 5 (XPORT, SAS TS-140), written as a stream.
+
+pyreadstat, xport and pandas all write XPT from a whole data frame in memory. Here the rows go
+once through a spool file on disk (which also finds each variable's type and width, needed in
+the header before the first row), then header and rows are yielded in chunks: memory stays flat
+whatever the number of rows. Read back by pyreadstat and pandas in the tests.
+"""
+
+import json
+import math
+import struct
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+
+RECORD = 80
+MAX_CHAR = 200  # version 5 limit for a character variable
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+CHUNK = 64 * 1024
+
+
+def _header(kind: str, tail: str = "0" * 30) -> bytes:
+    return f"HEADER RECORD*******{kind:<8}HEADER RECORD!!!!!!!{tail}  ".encode("ascii")
+
+
+def _sas_datetime(moment: datetime) -> bytes:
+    text = f"{moment:%d}{MONTHS[moment.month - 1]}{moment:%y:%H:%M:%S}"
+    return text.encode("ascii")
+
+
+def _text(value: str, width: int) -> bytes:
+    """UTF-8 (as pyreadstat writes and reads it), cut at `width` bytes without splitting a
+    character, padded with blanks."""
+    cut = value.encode("utf-8")[:width].decode("utf-8", "ignore").encode("utf-8")
+    return cut.ljust(width, b" ")
+
+
+def ibm_float(value: float | None) -> bytes:
+    """IBM System/360 double (what XPT v5 stores); None is SAS missing (".")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return b"\x2e" + bytes(7)
+    if value == 0:
+        return bytes(8)
+    sign = 0x80 if value < 0 else 0
+    mantissa, exponent = math.frexp(abs(value))  # abs(value) = mantissa * 2**exponent
+    # base 16: shift the binary exponent up to a multiple of 4
+    shift = (-exponent) % 4
+    mantissa /= 2**shift
+    exponent = (exponent + shift) // 4
+    fraction = round(mantissa * 2**56)
+    if fraction >= 2**56:  # rounding carried over
+        fraction >>= 4
+        exponent += 1
+    if not -64 <= exponent <= 63:
+        raise ValueError(f"{value} is out of range for SAS transport")
+    return bytes([sign | (exponent + 64)]) + fraction.to_bytes(7, "big")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _plain(value):
+    """A value as the spool keeps it: None, a number, or text."""
+    if value is None or value == "":
+        return None
+    if _is_number(value):
+        return float(value)
+    return str(value)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Variable:
+    def __init__(self, name: str):
+        self.name = name
+        self.numeric = True
+        self.width = 1
+
+    def see(self, value) -> None:
+        if value is None:
+            return
+        if isinstance(value, str):
+            self.numeric = False
+        text = _as_text(value).encode("utf-8")
+        self.width = max(self.width, min(len(text), MAX_CHAR))
+
+    @property
+    def length(self) -> int:
+        return 8 if self.numeric else self.width
+
+
+def _namestr(variable: _Variable, number: int, position: int) -> bytes:
+    return struct.pack(
+        ">hhhh8s40s8shhh2s8shhl52s",
+        1 if variable.numeric else 2,
+        0,
+        variable.length,
+        number,
+        _text(variable.name.upper(), 8),
+        _text(variable.name.upper(), 40),
+        b" " * 8,
+        0,
+        0,
+        0,
+        bytes(2),
+        b" " * 8,
+        0,
+        0,
+        position,
+        bytes(52),
+    )
+
+
+def _pad(block: bytes) -> bytes:
+    return block + b" " * (-len(block) % RECORD)
+
+
+def xpt_chunks(
+    name: str, rows: Iterable[dict], *, columns: list[str], created: datetime
+) -> Iterator[bytes]:
+    """The dataset `name` (at most 8 characters) as XPT v5 bytes, in chunks. `columns` names the
+    variables when there are no rows; otherwise the first row's keys do."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        variables: list[_Variable] | None = None
+        for row in rows:
+            if variables is None:
+                variables = [_Variable(column) for column in row]
+            values = [_plain(row[v.name]) for v in variables]
+            for variable, value in zip(variables, values, strict=True):
+                variable.see(value)
+            spool.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
+        if variables is None:
+            variables = [_Variable(column) for column in columns]
+            for variable in variables:
+                variable.numeric = False
+        for variable in variables:
+            if len(variable.name) > 8:
+                raise ValueError(f"{variable.name}: XPT v5 names have at most 8 characters")
+
+        stamp = _sas_datetime(created)
+        yield b"".join(
+            [
+                _header("LIBRARY"),
+                b"SAS     SAS     SASLIB  9.4     " + _text("X64_LIN", 8) + b" " * 24 + stamp,
+                stamp + b" " * 64,
+                _header("MEMBER", "000000000000000001600000000140"),
+                _header("DSCRPTR"),
+                b"SAS     " + _text(name.upper(), 8) + b"SASDATA 9.4     " + _text("X64_LIN", 8)
+                + b" " * 24 + stamp,
+                stamp + b" " * 16 + _text(name.upper(), 40) + b" " * 8,
+                _header("NAMESTR", f"000000{len(variables):04d}" + "0" * 20),
+            ]
+        )  # fmt: skip
+        position, namestrs = 0, []
+        for number, variable in enumerate(variables, start=1):
+            namestrs.append(_namestr(variable, number, position))
+            position += variable.length
+        yield _pad(b"".join(namestrs))
+        yield _header("OBS")
+
+        spool.seek(0)
+        buffer = bytearray()
+        written = 0
+        for line in spool:
+            for variable, value in zip(variables, json.loads(line), strict=True):
+                if variable.numeric:
+                    buffer += ibm_float(value)
+                else:
+                    buffer += _text("" if value is None else _as_text(value), variable.length)
+            if len(buffer) >= CHUNK:
+                written += len(buffer)
+                yield bytes(buffer)
+                buffer.clear()
+        written += len(buffer)
+        yield bytes(buffer) + b" " * (-written % RECORD)
