@@ -5,7 +5,8 @@ missing). Builds SUBJECTS subjects (default 10,000) with consents and LABS_PER_S
 each (default 100: about a million rows and a million history rows, written with
 simple-history's bulk helpers), then times in one run: the `labs` CSV export (the same code the
 API streams) and `COPY safety_labresult TO STDOUT WITH CSV`; prints rows/s, the ratio and the
-export's peak Python memory."""
+export's peak Python memory; then the SDTM LB domain written as XPT (streamed through a spool
+file): its size, time and peak Python memory."""
 
 import os
 import sys
@@ -133,3 +134,28 @@ print(
 )
 print(f"COPY:       {copied:,} rows in {copy_seconds:.1f} s ({copied / copy_seconds:,.0f} rows/s)")
 print(f"export throughput / COPY throughput: {copy_seconds / export_seconds:.2f}")
+
+# The SDTM LB domain as SAS transport v5 (streamed through a spool file): peak Python memory.
+from django.utils import timezone
+
+from exports import sdtm
+
+study = ctx["study"]
+
+
+def xpt_bytes() -> int:
+    rows = sdtm.domain_rows("LB", user=admin, study=study)
+    return sum(len(chunk) for chunk in sdtm.xpt_stream("LB", rows, created=timezone.now()))
+
+
+started = time.perf_counter()
+xpt_size = xpt_bytes()
+xpt_seconds = time.perf_counter() - started
+tracemalloc.start()
+xpt_bytes()
+_current, xpt_peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+print(
+    f"XPT (SDTM LB): {total:,} records, {xpt_size / 2**20:.1f} MiB in {xpt_seconds:.1f} s, "
+    f"peak Python memory {xpt_peak / 2**20:.1f} MiB"
+)
