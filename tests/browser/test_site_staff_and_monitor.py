@@ -200,7 +200,8 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     ARTIFACTS.mkdir(exist_ok=True)
     nurse.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
     nurse.goto(f"{live_server.url}/api/v1/escalation/plot.svg")
-    nurse.screenshot(path=str(ARTIFACTS / "escalation-plot.png"))
+    assert nurse.locator("svg text", has_text="C2: stay -> 2").count() == 1
+    nurse.locator("svg").first.screenshot(path=str(ARTIFACTS / "escalation-plot.png"))
 
     # --- the monitor: the AE's history, then a query ---------------------------------------
     monitor = open_page("monitor", PASSWORD)
