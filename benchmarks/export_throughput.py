@@ -155,7 +155,13 @@ tracemalloc.start()
 xpt_bytes()
 _current, xpt_peak = tracemalloc.get_traced_memory()
 tracemalloc.stop()
+tracemalloc.start()  # the same rows without writing them: what the SDTM builder itself holds
+for _row in sdtm.domain_rows("LB", user=admin, study=study):
+    pass
+_current, rows_peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
 print(
     f"XPT (SDTM LB): {total:,} records, {xpt_size / 2**20:.1f} MiB in {xpt_seconds:.1f} s, "
-    f"peak Python memory {xpt_peak / 2**20:.1f} MiB"
+    f"peak Python memory {xpt_peak / 2**20:.1f} MiB "
+    f"(reading the rows alone: {rows_peak / 2**20:.1f} MiB)"
 )
