@@ -16,3 +16,52 @@ def demo_db(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=StringIO())
         yield django_db_blocker
         transaction.set_rollback(True)
+
+
+def _post(user, url, body):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post(url, body, format="json")
+    assert response.status_code == 201, (url, response.json())
+    return response.json()
+
+
+def add_monitoring_records(study, *, monitor, data_manager, safety_reviewer, password) -> None:
+    """One record of each kind the demo does not make (a query, an SDV mark and plan, DLT
+    criteria, a record lock, a signature), made through the API as users make them. The safety
+    reviewer's password becomes `password` (a signature asks for it)."""
+    from dosing.models import EscalationDecision
+    from safety.models import LabResult
+    from screening.models import Subject
+
+    safety_reviewer.set_password(password)
+    safety_reviewer.save()
+    subject = Subject.objects.order_by("pk").first()
+    record = {"record": "screening.subject", "object_id": subject.pk}
+    _post(monitor, "/api/v1/queries/", {**record, "text": "Date of birth?"})
+    _post(monitor, "/api/v1/sdv-marks/", record)
+    _post(data_manager, "/api/v1/sdv-plans/", {"study": study.pk, "crf": "safety.adverseevent"})
+    _post(data_manager, "/api/v1/dlt-criteria/", {"study": study.pk})
+    _post(
+        data_manager,
+        "/api/v1/locks/",
+        {
+            "scope": "record",
+            "study": study.pk,
+            "record": "safety.labresult",
+            "object_id": LabResult.objects.order_by("pk").last().pk,
+            "reason": "Test lock",
+        },
+    )
+    _post(
+        safety_reviewer,
+        "/api/v1/signatures/",
+        {
+            "record": "dosing.escalationdecision",
+            "object_id": EscalationDecision.objects.first().pk,
+            "meaning": "decision",
+            "password": password,
+        },
+    )

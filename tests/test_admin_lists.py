@@ -17,8 +17,8 @@ from django.db import connection, models
 from django.db.models.base import ModelState
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
+from tests.demo_db import add_monitoring_records
 from trial.models import User
 
 PROJECT_APPS = {"trial", "screening", "dosing", "safety", "followup", "monitoring"}
@@ -94,59 +94,18 @@ def _copy(obj):
     return saved
 
 
-def _post(user, url, body):
-    client = APIClient()
-    client.force_authenticate(user)
-    response = client.post(url, body, format="json")
-    assert response.status_code == 201, (url, response.json())
-
-
-def _seed_monitoring(study):
-    """One record of each kind the demo does not make, made as users make them."""
-    from dosing.models import EscalationDecision
-    from safety.models import LabResult
-    from screening.models import Subject
-
-    monitor = User.objects.get(username="monitor")
-    manager = User.objects.get(username="datamanager")
-    reviewer = User.objects.get(username="safetyreviewer")
-    reviewer.set_password(PASSWORD)
-    reviewer.save()
-    subject = Subject.objects.order_by("pk").first()
-    record = {"record": "screening.subject", "object_id": subject.pk}
-    _post(monitor, "/api/v1/queries/", {**record, "text": "Date of birth?"})
-    _post(monitor, "/api/v1/sdv-marks/", record)
-    _post(manager, "/api/v1/sdv-plans/", {"study": study.pk, "crf": "safety.adverseevent"})
-    _post(manager, "/api/v1/dlt-criteria/", {"study": study.pk})
-    _post(
-        manager,
-        "/api/v1/locks/",
-        {
-            "scope": "record",
-            "study": study.pk,
-            "record": "safety.labresult",
-            "object_id": LabResult.objects.order_by("pk").last().pk,
-            "reason": "Lists test lock",
-        },
-    )
-    _post(
-        reviewer,
-        "/api/v1/signatures/",
-        {
-            "record": "dosing.escalationdecision",
-            "object_id": EscalationDecision.objects.first().pk,
-            "meaning": "decision",
-            "password": PASSWORD,
-        },
-    )
-
-
 @pytest.fixture(scope="module")
 def hundred_rows(demo_db):
     from trial.models import Study
 
     with demo_db.unblock():
-        _seed_monitoring(Study.objects.get(registry_id="NCT05734898"))
+        add_monitoring_records(
+            Study.objects.get(registry_id="NCT05734898"),
+            monitor=User.objects.get(username="monitor"),
+            data_manager=User.objects.get(username="datamanager"),
+            safety_reviewer=User.objects.get(username="safetyreviewer"),
+            password=PASSWORD,
+        )
         for model, _model_admin in ADMINS:
             originals = list(model._base_manager.order_by("pk")[:ROWS])
             for i in range(ROWS - len(originals)):

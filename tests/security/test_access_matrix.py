@@ -14,6 +14,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from config.api_urls import router
+from tests.demo_db import add_monitoring_records
 from trial.api_base import version_etag
 from trial.models import Site, SiteRole, Study, User
 
@@ -91,67 +92,14 @@ def world(demo_db):
         users = {name: User.objects.get(username=name) for name in (*USERS[3:], COORDINATOR)}
         users[OTHER_SITE] = User.objects.create(username=OTHER_SITE)
         SiteRole.objects.create(user=users[OTHER_SITE], site=other, role=SiteRole.Role.COORDINATOR)
-        reviewer = users[SAFETY_REVIEWER]
-        reviewer.set_password(PASSWORD)
-        reviewer.save()
-        _make_missing_records(users, study)
+        add_monitoring_records(
+            study,
+            monitor=users[MONITOR],
+            data_manager=users[DATA_MANAGER],
+            safety_reviewer=users[SAFETY_REVIEWER],
+            password=PASSWORD,
+        )
         return users
-
-
-def _post(user, url, body):
-    client = APIClient()
-    client.force_authenticate(user)
-    response = client.post(url, body, format="json")
-    assert response.status_code == 201, (url, response.json())
-    return response.json()
-
-
-def _make_missing_records(users, study):
-    from dosing.models import EscalationDecision
-    from screening.models import Subject
-
-    subject = Subject.objects.order_by("pk").first()
-    _post(
-        users[MONITOR],
-        "/api/v1/queries/",
-        {"record": "screening.subject", "object_id": subject.pk, "text": "Date of birth?"},
-    )
-    _post(
-        users[MONITOR],
-        "/api/v1/sdv-marks/",
-        {"record": "screening.subject", "object_id": subject.pk},
-    )
-    _post(
-        users[DATA_MANAGER], "/api/v1/sdv-plans/", {"study": study.pk, "crf": "safety.adverseevent"}
-    )
-    _post(users[DATA_MANAGER], "/api/v1/dlt-criteria/", {"study": study.pk})
-    _post(
-        users[DATA_MANAGER],
-        "/api/v1/locks/",
-        {
-            "scope": "record",
-            "study": study.pk,
-            "record": "safety.labresult",
-            "object_id": _last_pk("safety.labresult"),
-            "reason": "Matrix test lock",
-        },
-    )
-    _post(
-        users[SAFETY_REVIEWER],
-        "/api/v1/signatures/",
-        {
-            "record": "dosing.escalationdecision",
-            "object_id": EscalationDecision.objects.first().pk,
-            "meaning": "decision",
-            "password": PASSWORD,
-        },
-    )
-
-
-def _last_pk(label):
-    from django.apps import apps
-
-    return apps.get_model(label)._base_manager.order_by("pk").last().pk
 
 
 def _client(world, who):
