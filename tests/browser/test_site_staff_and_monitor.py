@@ -230,3 +230,47 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     for form in ("Consent", "Eligibility assessment", "Enrollment", "Infusion", "Crs assessment"):
         assert form in treatment
     monitor.screenshot(path=str(ARTIFACTS / "casebook.png"), full_page=True)
+
+
+def test_a_bad_entry_shows_on_the_form_and_another_sites_subject_is_not_found(
+    demo_study, open_page, live_server
+):
+    from safety.models import CrsAssessment
+    from screening.models import Subject
+    from trial.models import Site, SiteRole, Study, User
+
+    subject = Subject.objects.get(screening_number="01-S-005")
+    before = CrsAssessment.objects.count()
+    nurse = open_page("coordinator", PASSWORD)
+
+    # a CRS assessment in the future: the service's error is on the form, nothing is saved
+    nurse.goto(f"{live_server.url}/admin/safety/crsassessment/add/")
+    _choose(nurse, "#id_subject", "01-S-005")
+    nurse.fill("#id_assessed_at_0", (timezone.localdate() + timedelta(days=3)).isoformat())
+    nurse.fill("#id_assessed_at_1", "09:00")
+    nurse.fill("#id_max_temp_c", "38.5")
+    nurse.fill("#id_vasopressors", "0")
+    nurse.click("input[name=_save]")
+    nurse.wait_for_load_state()
+    assert "Please correct the error below." in nurse.inner_text(".errornote")
+    assert nurse.inner_text(".field-assessed_at .errorlist") == "This is in the future."
+    assert nurse.input_value("#id_max_temp_c") == "38.5"  # what was typed is kept
+    assert CrsAssessment.objects.count() == before
+
+    # a coordinator of another site: the subject and its casebook do not exist for them
+    other = User.objects.create(username="othersite", is_staff=True)
+    other.set_password(PASSWORD)
+    other.save()
+    site = Site.objects.create(study=Study.objects.get(), code="02", name="Second site")
+    SiteRole.objects.create(user=other, site=site, role=SiteRole.Role.COORDINATOR)
+    stranger = open_page("othersite", PASSWORD)
+    assert "No subjects at your sites yet." in stranger.inner_text("#subjects-by-site")
+    casebook = stranger.goto(f"{live_server.url}/admin/casebook/{subject.pk}/")
+    assert casebook.status == 404
+    stranger.goto(f"{live_server.url}/admin/screening/subject/{subject.pk}/change/")
+    assert stranger.url == f"{live_server.url}/admin/"  # Django's answer to an unknown id
+    assert f"Subject with ID “{subject.pk}” doesn’t exist" in stranger.inner_text(  # noqa: RUF001
+        ".messagelist"
+    )
+    stranger.goto(f"{live_server.url}/admin/screening/subject/")
+    assert stranger.inner_text(".paginator").strip() == "0 subjects"
