@@ -65,15 +65,17 @@ _serial = itertools.count(1)
 _per_field: dict = defaultdict(lambda: itertools.count(1))
 
 
-def _copy(obj):
-    """A saved copy of `obj` that breaks no unique rule."""
+def _copy(obj, **overrides):
+    """A saved copy of `obj` (with `overrides`) that breaks no unique rule."""
     model = type(obj)
     new = copy.copy(obj)
     new._state = ModelState()
     new.pk = None
+    for name, value in overrides.items():
+        setattr(new, name, value)
     serial = next(_serial)
     for field in model._meta.concrete_fields:
-        if field.primary_key or not field.unique:
+        if field.primary_key or not field.unique or field.name in overrides:
             continue
         if field.is_relation:
             setattr(new, field.attname, _copy(getattr(obj, field.name)).pk)
@@ -88,7 +90,7 @@ def _copy(obj):
             field = plain[-1]
             setattr(new, field.attname, _unique_value(field, getattr(obj, field.attname), serial))
         else:
-            field = next(f for f in fields if f.is_relation)
+            field = next(f for f in fields if f.is_relation and f.name not in overrides)
             setattr(new, field.attname, _copy(getattr(obj, field.name)).pk)
     (saved,) = model._base_manager.bulk_create([new])
     return saved
@@ -125,7 +127,7 @@ def _list_page(client, model_admin, per_page, monkeypatch):
 def _per_row(ten: list[str], hundred: list[str]) -> str:
     """The statement a 100-row page repeats most, to name the culprit in a failure."""
     sql, times = Counter(re.sub(r"\b\d+\b", "N", q) for q in hundred).most_common(1)[0]
-    return f"{len(ten)} queries for 10 rows, {len(hundred)} for 100; {times} x {sql[:300]}"
+    return f"{len(ten)} queries for few rows, {len(hundred)} for many; {times} x {sql[:300]}"
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label for m, _ in ADMINS])
@@ -189,3 +191,50 @@ def test_the_copies_are_real_rows(hundred_rows):
     counts = {m._meta.label: m._base_manager.count() for m, _ in ADMINS}
     assert min(counts.values()) >= ROWS, counts
     assert Subject.objects.filter(date_of_birth__lt=date(2030, 1, 1)).count() >= ROWS
+
+
+WITH_INLINES = [(m, a) for m, a in ADMINS if a.inlines]
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), WITH_INLINES, ids=[m._meta.label for m, _ in WITH_INLINES]
+)
+def test_a_page_with_inline_rows_costs_the_same_queries_for_few_and_many_rows(
+    hundred_rows, model, model_admin
+):
+    """The page of the record with the most inline rows against the one with the fewest."""
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    client.get("/admin/")
+    opts = model._meta
+
+    def parent_field(inline):
+        return inline.fk_name or next(
+            f.name
+            for f in inline.model._meta.concrete_fields
+            if f.is_relation and f.related_model is model
+        )
+
+    def page(obj):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/")
+        assert response.status_code == 200
+        return [q["sql"] for q in queries]
+
+    obj = next(
+        o
+        for o in model._base_manager.order_by("pk")
+        if all(
+            i.model._base_manager.filter(**{parent_field(i): o}).exists()
+            for i in model_admin.inlines
+        )
+    )
+    page(obj)  # caches warm (content types, permissions), as on any second page
+    few = page(obj)
+    for inline in model_admin.inlines:
+        child = inline.model._base_manager.filter(**{parent_field(inline): obj}).first()
+        for _ in range(5):
+            _copy(child, **{parent_field(inline): obj})
+    many = page(obj)
+
+    assert len(many) == len(few), _per_row(few, many)

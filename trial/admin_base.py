@@ -174,6 +174,21 @@ class ReadOnlyInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
+    def get_queryset(self, request):
+        """The related records the rows show (their columns and their names, which name the
+        parent) come with the rows, not one query per row."""
+        fk = self.fk_name or next(
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.is_relation and f.related_model is self.parent_model
+        )
+        shown = [
+            name
+            for name in self.fields
+            if getattr(self.model._meta.get_field(name), "is_relation", False)
+        ]
+        return super().get_queryset(request).select_related(fk, *shown)
+
     def has_add_permission(self, request, obj=None):
         return False
 
