@@ -422,11 +422,20 @@ class DltCandidate(AuditedModel):
     adverse_event = models.ForeignKey(
         AdverseEvent, on_delete=models.PROTECT, related_name="dlt_candidates"
     )
-    clause = models.CharField(max_length=30, choices=list(rules.CLAUSES.items()))
+    clause = models.CharField(
+        max_length=30,
+        choices=list(rules.CLAUSES.items()),
+        help_text="Computed: the DLT clause of RULES.md section 4 the event meets.",
+    )
     detail = models.CharField(max_length=300)
     flagged_at = models.DateTimeField()
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.OPEN, editable=False
+        max_length=10,
+        choices=Status.choices,
+        default=Status.OPEN,
+        editable=False,
+        help_text="Computed: open when the system flags the event, withdrawn when a correction "
+        "undoes the clause; accepted or rejected by the investigator's adjudication.",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

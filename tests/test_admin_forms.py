@@ -18,6 +18,7 @@ DERIVED = {
     "safety.crsassessment": ["grade"],
     "safety.icansassessment": ["grade"],
     "safety.labresult": ["ctcae_grade", "value_standard"],
+    "safety.dltcandidate": ["status"],
     "dosing.dltevaluation": ["day0", "window_end", "status", "replace"],
     "dosing.infusion": ["partial_dose"],
     "dosing.escalationdecision": ["recommended_action", "agrees"],
