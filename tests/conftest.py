@@ -1,4 +1,7 @@
+from datetime import datetime
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -19,6 +22,38 @@ pytest_plugins = [
     "tests.followup.fixtures",
     "tests.demo_db",
 ]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO-DATETIME",
+        help=(
+            "Run every test with the clock moved to this moment (ticking from there), e.g. "
+            "2028-02-29T12:00+08:00: proves no test depends on the day it runs."
+        ),
+    )
+
+
+def pytest_configure(config):
+    when = config.getoption("--clock")
+    if when:
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--clock needs a UTC offset, e.g. 2028-02-29T12:00+08:00")
+        config._clock = time_machine.travel(moment, tick=True)
+        config._clock.start()
+
+
+def pytest_report_header(config):
+    when = config.getoption("--clock")
+    return f"clock moved to {when}" if when else None
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_clock", None)
+    if clock is not None:
+        clock.stop()
 
 
 @pytest.fixture
