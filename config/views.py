@@ -12,3 +12,17 @@ def not_found(request, exception):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """400 raised outside a DRF view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+    fields): JSON under /api/ like every other API error."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": f"Bad request: {exception}"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error: the request was not completed."}, status=500)
+    return defaults.server_error(request)

@@ -4,7 +4,7 @@ escalation decisions, the live escalation state and design simulations."""
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, views, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -17,9 +17,11 @@ from trial.api_base import (
     AuditedViewSetMixin,
     ConditionalUpdateMixin,
     ScopedPrimaryKeyField,
+    StudyAPIView,
     SvgRenderer,
     VoidActionMixin,
 )
+from trial.api_filters import IntegerFilter, StudyFilterSet
 from trial.models import DoseLevel, SiteRole, Study
 from trial.selectors import dose_level_list, study_list
 
@@ -94,6 +96,9 @@ class EnrollmentSerializer(AuditedModelSerializer):
     dose = serializers.IntegerField(source="cohort.dose_level.number", read_only=True)
     enrollment_date = serializers.DateField(required=False, help_text="Default: today.")
     enrolled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    dlt_evaluation = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The DLT evaluation opened with the enrollment."
+    )
 
     class Meta:
         model = Enrollment
@@ -105,6 +110,7 @@ class EnrollmentSerializer(AuditedModelSerializer):
             "dose",
             "enrollment_date",
             "enrolled_by",
+            "dlt_evaluation",
             "change_reason",
             *AUDIT,
         ]
@@ -349,6 +355,16 @@ class InfusionViewSet(VoidActionMixin, AuditedModelViewSet):
         return selectors.infusion_list(user=self.request.user)
 
 
+class DltEvaluationFilter(StudyFilterSet):
+    subject = IntegerFilter(field_name="enrollment__subject", help_text="Subject id")
+    enrollment = IntegerFilter(field_name="enrollment", help_text="Enrollment id")
+    enrollment__cohort = IntegerFilter(field_name="enrollment__cohort", help_text="Cohort id")
+
+    class Meta:
+        model = DltEvaluation
+        fields = ["status", "replace"]
+
+
 class DltEvaluationViewSet(
     AuditedViewSetMixin,
     mixins.ListModelMixin,
@@ -361,7 +377,7 @@ class DltEvaluationViewSet(
 
     serializer_class = DltEvaluationSerializer
     queryset = DltEvaluation.objects.none()
-    filterset_fields = ["status", "replace", "enrollment__cohort"]
+    filterset_class = DltEvaluationFilter
     update_service = services.dlt_evaluation_save
 
     def get_queryset(self):
@@ -457,8 +473,10 @@ def _study_for(request) -> Study:
     return study
 
 
-class EscalationView(views.APIView):
+class EscalationView(StudyAPIView):
     """The study's live dose-escalation state (`?study=NCT...` when there are several)."""
+
+    query_parameters = ("study",)
 
     queryset = Cohort.objects.none()  # reading it needs "view cohort"
 
@@ -471,9 +489,11 @@ class EscalationView(views.APIView):
         return Response(EscalationStateSerializer(state, context={"request": request}).data)
 
 
-class EscalationPlotView(views.APIView):
+class EscalationPlotView(StudyAPIView):
     """The escalation plot as SVG: dose level by patient in order of enrollment, DLTs marked,
     the decision after each cohort annotated, the MTD once declared."""
+
+    query_parameters = ("study",)
 
     queryset = Cohort.objects.none()  # reading it needs "view cohort"
     renderer_classes = [JSONRenderer, SvgRenderer]
@@ -536,9 +556,22 @@ class SimulationSerializer(serializers.Serializer):
     seed = serializers.IntegerField(allow_null=True)
 
 
-class SimulationView(views.APIView):
+class SimulationView(StudyAPIView):
     """Operating characteristics: exact for 3+3 (every path enumerated), a seeded simulation
     for BOIN."""
+
+    query_parameters = (
+        "true_tox",
+        "design",
+        "deescalation",
+        "target",
+        "cutoff_eli",
+        "n_earlystop",
+        "n_cohorts",
+        "cohort_size",
+        "trials",
+        "seed",
+    )
 
     queryset = Cohort.objects.none()
 

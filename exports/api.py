@@ -8,12 +8,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, views
+from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from trial.api_base import CsvRenderer, OctetStreamRenderer, XmlRenderer, ZipRenderer
+from trial.api_base import (
+    CsvRenderer,
+    OctetStreamRenderer,
+    StudyAPIView,
+    XmlRenderer,
+    ZipRenderer,
+)
 from trial.models import SiteRole
 from trial.selectors import site_ids_for, study_list
 
@@ -66,8 +72,10 @@ def _cut(request):
     return cut
 
 
-class DatasetExportView(views.APIView):
+class DatasetExportView(StudyAPIView):
     """One dataset as CSV, streamed; `?cut=` reads it as it was at that time."""
+
+    query_parameters = ("cut",)
 
     renderer_classes = [JSONRenderer, CsvRenderer]
 
@@ -86,8 +94,10 @@ class DatasetExportView(views.APIView):
         return response
 
 
-class DictionaryView(views.APIView):
+class DictionaryView(StudyAPIView):
     """The data dictionary of every dataset (`.csv` or `.json`)."""
+
+    query_parameters = ()
 
     renderer_classes = [JSONRenderer, CsvRenderer]
 
@@ -124,8 +134,10 @@ def _study(request):
     return study
 
 
-class SdtmView(views.APIView):
+class SdtmView(StudyAPIView):
     """An SDTM-shaped domain (DM, IE, EX, AE, DS, LB, CM, MH, SV, RS) as CSV or SAS transport v5."""
+
+    query_parameters = ("format", "study")
 
     renderer_classes = [JSONRenderer, CsvRenderer, OctetStreamRenderer]
 
@@ -159,9 +171,11 @@ class SdtmView(views.APIView):
         return stream_csv(sdtm.header_and_lines(records), f"{domain.lower()}.csv")
 
 
-class OdmView(views.APIView):
+class OdmView(StudyAPIView):
     """The study as CDISC ODM 1.3.2 XML (metadata and clinical data); `?audit=true` adds each
     form's last change as an AuditRecord."""
+
+    query_parameters = ("audit", "study")
 
     renderer_classes = [JSONRenderer, XmlRenderer]
 
@@ -181,8 +195,10 @@ class OdmView(views.APIView):
         return response
 
 
-class DatacutView(views.APIView):
+class DatacutView(StudyAPIView):
     """Every dataset and the dictionary as of `cut` (default: now) in one ZIP with a manifest."""
+
+    query_parameters = ("cut",)
 
     renderer_classes = [JSONRenderer, ZipRenderer]
 

@@ -3,7 +3,7 @@ response summary, disposition and overdue CRFs."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, views
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from screening.models import Subject
@@ -12,6 +12,7 @@ from trial.api_base import (
     AuditedModelSerializer,
     AuditedModelViewSet,
     ScopedPrimaryKeyField,
+    StudyAPIView,
     VoidActionMixin,
 )
 from trial.api_filters import IntegerFilter, StudyFilterSet
@@ -230,8 +231,10 @@ class OverdueFormsQuerySerializer(serializers.Serializer):
     site = serializers.CharField(required=False, help_text="Site code")
 
 
-class OverdueFormsView(views.APIView):
+class OverdueFormsView(StudyAPIView):
     """The expected CRFs of past visits that are missing, per site and subject, oldest first."""
+
+    query_parameters = ("subject", "site")
 
     queryset = Visit.objects.none()
 
@@ -293,8 +296,10 @@ class ResponseSummarySerializer(serializers.Serializer):
     subjects = SubjectResponseSerializer(many=True)
 
 
-class ResponseSummaryView(views.APIView):
+class ResponseSummaryView(StudyAPIView):
     """Efficacy per dose level and overall (ELN 2022 best overall response)."""
+
+    query_parameters = ("study",)
 
     queryset = ResponseAssessment.objects.none()
 

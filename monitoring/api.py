@@ -3,7 +3,7 @@ electronic signatures. A record is named by its type (`"record": "safety.adverse
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, views, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from trial.api_base import (
     AuditedViewSetMixin,
     FieldChangeSerializer,
     ScopedPrimaryKeyField,
+    StudyAPIView,
 )
 from trial.models import Study
 from trial.selectors import study_list
@@ -152,8 +153,10 @@ class QueryCountsSerializer(serializers.Serializer):
     subjects = SubjectCountSerializer(many=True)
 
 
-class QueryCountsView(views.APIView):
+class QueryCountsView(StudyAPIView):
     """Open queries per site and per subject."""
+
+    query_parameters = ()
 
     queryset = Query.objects.none()
 
@@ -235,7 +238,8 @@ class SdvProgressSerializer(serializers.Serializer):
     verified = serializers.IntegerField()
 
 
-class SdvProgressView(views.APIView):
+class SdvProgressView(StudyAPIView):
+    query_parameters = ()
     queryset = SdvMark.objects.none()
 
     @extend_schema(responses=SdvProgressSerializer(many=True))
@@ -375,9 +379,11 @@ class AuditPageSerializer(serializers.Serializer):
     results = AuditEntrySerializer(many=True)
 
 
-class AuditView(views.APIView):
+class AuditView(StudyAPIView):
     """Every change to every record, newest first, with field-level old -> new values;
     keyset-paginated (`cursor`), filterable by subject, record type, user and date."""
+
+    query_parameters = ("subject", "model", "user", "since", "until", "cursor", "page_size")
 
     queryset = Query.objects.none()  # reading it needs the monitoring "view" permission
 

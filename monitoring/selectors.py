@@ -209,8 +209,12 @@ def sdv_progress(*, user) -> list[dict]:
 
 
 def lock_list(*, user) -> QuerySet[Lock]:
-    return Lock.objects.filter(study__in=study_list(user=user)).select_related(
-        "subject", "content_type", "locked_by"
+    """The study's locks; a subject's or a record's only to users of the subject's site."""
+    return _scoped(
+        Lock.objects.filter(study__in=study_list(user=user)).select_related(
+            "subject", "content_type", "locked_by"
+        ),
+        user,
     )
 
 

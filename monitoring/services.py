@@ -309,8 +309,17 @@ def lock_create(
         )
         if lock.scope == Lock.Scope.RECORD:
             record = visible_record(user, lock.content_type, lock.object_id)
+            if _exempt(record):
+                raise ValidationError(
+                    {
+                        "record": f"A {record._meta.verbose_name} is not clinical data: locking "
+                        f"does not protect it. Lock the record it is about, or the subject."
+                    }
+                )
             if study_id_of(record) != study.pk:
                 raise ValidationError({"object_id": "This record belongs to another study."})
+            # a record's lock follows its subject's site, as the record does
+            lock.subject = subject_of(record)
         if lock.scope == Lock.Scope.SUBJECT and lock.subject.site.study_id != study.pk:
             raise ValidationError({"subject": "This subject belongs to another study."})
         if not (lock.reason or "").strip():
@@ -410,6 +419,17 @@ def signature_sign(
         else:
             raise ValidationError(
                 {"content_type": "Casebooks (subjects) and escalation decisions are signed."}
+            )
+        fitting = {
+            "screening.Subject": Signature.Meaning.REVIEWED_APPROVED,
+            "dosing.EscalationDecision": Signature.Meaning.DECISION,
+        }[label]
+        if data["meaning"] != fitting:
+            raise ValidationError(
+                {
+                    "meaning": f"A {record._meta.verbose_name} is signed with the meaning "
+                    f"“{fitting.label}”, not “{Signature.Meaning(data['meaning']).label}”."
+                }
             )
         if Signature.objects.filter(
             content_type=data["content_type"], object_id=record.pk, signer=user, is_valid=True

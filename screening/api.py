@@ -4,7 +4,7 @@
 `eligible`, `criteria` and `reasons` read-only."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, views
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,6 +12,7 @@ from trial.api_base import (
     AuditedModelSerializer,
     AuditedModelViewSet,
     ScopedPrimaryKeyField,
+    StudyAPIView,
     VoidActionMixin,
 )
 from trial.api_filters import IntegerFilter, StudyFilterSet
@@ -225,9 +226,11 @@ class ScreeningLogSerializer(serializers.Serializer):
     sites = SiteScreeningBoxSerializer(many=True)
 
 
-class ScreeningLogView(views.APIView):
+class ScreeningLogView(StudyAPIView):
     """Screened, screen failed (by failing criterion), eligible and enrolled subjects, per site
     and overall: the screening box of a CONSORT diagram."""
+
+    query_parameters = ()
 
     queryset = Subject.objects.none()  # the permission check reads "view subject" from it
 

@@ -161,7 +161,10 @@ def _i12(f: EligibilityFacts) -> bool | None:
     else:
         days = (f.assessment_date - f.pregnancy_test_date).days
         recent = 0 <= days <= PREGNANCY_TEST_MAX_AGE_DAYS
-    return _all_of([f.pregnancy_test_negative, recent])
+    met = _all_of([f.pregnancy_test_negative, recent])
+    if f.childbearing_potential is None and met is not True:
+        return None  # the test may not be needed: an unknown fact never screen-fails
+    return met
 
 
 def _answer(answers: Mapping[str, bool | None], code: str) -> bool | None:

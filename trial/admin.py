@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
-from .admin_base import AuditedAdmin, ReadOnlyInline, VoidableAdmin
+from .admin_base import AuditedAdmin, ReadOnlyInline, ScopedHistoryMixin, VoidableAdmin
 from .models import DoseLevel, Site, SiteRole, Study, User
 
 
@@ -104,7 +104,7 @@ class SiteRoleInline(ReadOnlyInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ScopedHistoryMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     """Accounts are managed by administrators; roles are granted on the site roles page."""
 
     inlines = [SiteRoleInline]

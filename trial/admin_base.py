@@ -8,9 +8,11 @@ offers delete, and shows each record's history. `VoidableAdmin` adds "void with 
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -114,7 +116,26 @@ class SelectingChangeList(ChangeList):
         return qs
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class ScopedHistoryMixin:
+    """simple-history's pages read the history table directly: a record the user may not see
+    (another site's) would still show its history and its old versions. Each history page
+    first looks the record up through `get_queryset` (the user's scope) and answers 404, as
+    for a record that does not exist, when it is not there."""
+
+    def _visible_or_404(self, request, object_id):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class AuditedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """Subclasses implement `call_service(request, *, instance, data, reason)`."""
 
     form = AuditedAdminForm

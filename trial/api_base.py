@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_defaults import BoundedPageNumberPagination, StudyRolePermission
+from .api_filters import refuse_unknown_parameters
 from .audit import field_changes
 from .services import Conflict as DomainConflict
 
@@ -198,6 +199,17 @@ def history_versions(instance) -> list[dict]:
     return versions
 
 
+class StudyAPIView(views.APIView):
+    """An API view that is not a list of records. It names the query parameters it takes (as its
+    schema documents them, checked by a test); any other is a 400 naming it."""
+
+    query_parameters: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_unknown_parameters(request, self.query_parameters)
+
+
 class AuditedViewSetMixin:
     """A viewset whose writes go through the app's services.
 
@@ -270,10 +282,11 @@ class ConditionalUpdateMixin(mixins.UpdateModelMixin):
             instance = self.get_object()  # first: another site's record is a 404, as for a GET
             if not condition:
                 raise PreconditionRequired()
-            # hold the row: nobody changes it between the comparison and the write
-            type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+            # hold the row and compare the version it has now, not the one read before the
+            # lock: of two requests sent with one ETag, the second sees the first's version
+            held = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
             tags = {tag.strip() for tag in condition.split(",")}
-            if version_etag(instance) not in tags:  # no "*": a client cannot opt out
+            if version_etag(held) not in tags:  # no "*": a client cannot opt out
                 raise PreconditionFailed()
             model_update = super().update  # DRF's UpdateModelMixin: validate, then perform_update
             response = model_update(request, *args, **kwargs)

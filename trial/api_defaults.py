@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
@@ -121,3 +122,74 @@ class StudyUserRateThrottle(UserRateThrottle):
 
     def parse_rate(self, rate):
         return (None, None) if rate is None else parse_rate(rate)
+
+    def allow_request(self, request, view):
+        """A fixed window per user, opened by their first request, counted with the cache's
+        atomic increment (DRF's own throttle reads a list of times and writes it back: parallel
+        requests of one user each saw the same count and all got through). Refused requests
+        count too. The window's start is kept beside the count, for Retry-After."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        for _ in range(3):  # the window may close between add() and incr(): open a new one
+            self.cache.add(f"{self.key}:start", self.now, self.duration)
+            self.cache.add(self.key, 0, self.duration)
+            try:
+                count = self.cache.incr(self.key)
+                break
+            except ValueError:
+                continue
+        else:  # pragma: no cover - the cache loses every key it is given
+            raise RuntimeError("The rate-limit cache keeps no counter.")
+        return count <= self.num_requests
+
+    def wait(self):
+        started = self.cache.get(f"{self.key}:start", self.now)
+        return max(0.0, started + self.duration - self.now)
+
+
+MAX_JSON_DEPTH = 32
+
+
+def _refuse_nul_and_depth(data) -> None:
+    """Walk a parsed body without recursion: nesting deeper than any form of this API, or a
+    NUL character (which PostgreSQL refuses in text) anywhere, is a 400 naming the field."""
+    stack = [(data, 1, None)]
+    while stack:
+        value, depth, field = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = field or key
+                if "\x00" in key:
+                    raise exceptions.ValidationError({"non_field_errors": [NUL_MESSAGE]})
+                stack.append((item, depth + 1, name))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field) for item in value)
+        elif isinstance(value, str) and "\x00" in value:
+            raise exceptions.ValidationError({field or "non_field_errors": [NUL_MESSAGE]})
+
+
+NUL_MESSAGE = "Text may not contain NUL characters (\\u0000)."
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, where a body nested 1,000 levels deep is a 400 (json.loads raised
+    RecursionError, a 500) and text with a NUL character is refused before it reaches a
+    database that cannot store it."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+            ) from None
+        _refuse_nul_and_depth(data)
+        return data

@@ -17,6 +17,7 @@ from django import forms
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 # the range of the database's bigint: beyond it the database raises instead of matching nothing
 BIGINT = 2**63 - 1
@@ -110,3 +111,63 @@ class StudyFilterBackend(DjangoFilterBackend):
             if blank:
                 raise ValidationError(blank)
         return super().filter_queryset(request, queryset, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` names only the fields the endpoint offers: `?ordering=password` was
+    silently ignored, a 400 now names what may be used."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            terms = [term.strip() for term in raw.split(",")]
+            valid = [name for name, _label in self.get_valid_fields(queryset, view, {})]
+            wrong = [term for term in terms if term.lstrip("-") not in valid]
+            if wrong:
+                offered = ", ".join(valid) or "nothing"
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {', '.join(wrong)}. This list orders by: {offered} "
+                            f"(a leading '-' reverses)."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+
+class KnownQueryParametersFilter(BaseFilterBackend):
+    """Under /api/ an unknown query parameter is a 400 naming it: `?subject=73` on a list that
+    has no such filter returned every row, and a client taking the first row put a DLT on the
+    wrong patient. Known are the list's filters, ordering, pagination and any parameter the view
+    names in `extra_query_params`."""
+
+    def filter_queryset(self, request, queryset, view):
+        known = set(getattr(view, "extra_query_params", ()))
+        for backend in getattr(view, "filter_backends", ()):
+            if issubclass(backend, DjangoFilterBackend):
+                filterset = backend().get_filterset_class(view, queryset)
+                if filterset is not None:
+                    known |= set(filterset.base_filters)
+            elif issubclass(backend, OrderingFilter):
+                known.add(backend.ordering_param)
+        paginator = getattr(view, "paginator", None)
+        if paginator is not None:
+            known |= {
+                getattr(paginator, "page_query_param", None),
+                getattr(paginator, "page_size_query_param", None),
+            }
+        refuse_unknown_parameters(request, known)
+        return queryset
+
+
+def refuse_unknown_parameters(request, known) -> None:
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        offered = ", ".join(sorted(name for name in known if name)) or "none"
+        raise ValidationError(
+            {
+                name: [f"Unknown query parameter. This endpoint takes: {offered}."]
+                for name in unknown
+            }
+        )

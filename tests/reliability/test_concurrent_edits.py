@@ -184,3 +184,61 @@ def test_a_detail_action_without_if_match_still_works(api, data_manager_a, dose_
         f"/api/v1/dose-levels/{top.pk}/void/", {"reason": "entered in error"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_simultaneous_updates_with_one_etag_exactly_one_wins(
+    register, coordinator_a, second_coordinator_a, monkeypatch, allow_history_flush
+):
+    """Both editors read version 1 and send it in If-Match at the same moment; the first to hold
+    the row writes version 2, the other must then be compared with version 2 and get 412 (the
+    ETag compared with the row read before the lock let both through)."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+    from rest_framework.test import APIClient
+
+    from screening.api import SubjectViewSet
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (SELECT ... FOR UPDATE); CI runs it on PostgreSQL")
+    subject = register()
+    save = SubjectViewSet.update_service
+
+    def slow_save(**kwargs):  # hold the row long enough for the other request to read it
+        saved = save(**kwargs)
+        time.sleep(0.3)
+        return saved
+
+    monkeypatch.setattr(SubjectViewSet, "update_service", staticmethod(slow_save))
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def edit(user, sex):
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait(timeout=30)
+            response = client.patch(
+                f"/api/v1/subjects/{subject.pk}/",
+                {"sex": sex, "change_reason": "Transcription"},
+                HTTP_IF_MATCH='"1"',
+            )
+            codes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=edit, args=(coordinator_a, "M")),
+        threading.Thread(target=edit, args=(second_coordinator_a, "F")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(codes) == [200, 412]
+    subject.refresh_from_db()
+    assert subject.version == 2
+    assert subject.history.count() == 2

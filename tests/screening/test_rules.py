@@ -185,6 +185,12 @@ def test_pregnancy_test_within_7_days(test_date, met):
         (None, True, ASSESSED, True),
         (None, None, None, None),
         (True, None, date(2026, 1, 1), False),  # a test too old fails even without its result
+        # potential not yet known: a negative recent test meets I12, anything else is unknown
+        (None, True, date(2026, 3, 3), True),  # 7 days old
+        (None, True, date(2026, 3, 2), None),  # 8 days old: not False
+        (None, True, date(2026, 3, 11), None),  # dated after the assessment
+        (None, False, ASSESSED, None),  # positive, but perhaps no test was needed
+        (None, None, date(2026, 1, 1), None),
     ],
 )
 def test_pregnancy_criterion(potential, negative, test_date, met):

@@ -75,7 +75,8 @@ RESOURCES = {
     "escalation-decisions": Resource("study", frozenset({SAFETY_REVIEWER}), None),
     "queries": Resource("site", frozenset({MONITOR, DATA_MANAGER}), None),
     "sdv-marks": Resource("site", frozenset({MONITOR}), None),
-    "locks": Resource("study", DM, None),
+    # the demo lock is on a lab result of site 01: it follows that record to its site
+    "locks": Resource("site", DM, None),
     "signatures": Resource("study", frozenset({SAFETY_REVIEWER}), None),
 }
 VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry}

@@ -79,7 +79,7 @@ def test_workers_sharing_the_database_cache_share_one_count(settings, api, coord
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "config.cache.DatabaseCache",
             "LOCATION": "edc_cache",
         }
     }
@@ -94,7 +94,59 @@ def test_workers_sharing_the_database_cache_share_one_count(settings, api, coord
     # the counter is a row of the shared table, not a value in this process's memory
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key FROM edc_cache")
-        assert [key for (key,) in cursor.fetchall()] == [f":1:throttle_user_{coordinator_a.pk}"]
+        assert sorted(key for (key,) in cursor.fetchall()) == [
+            f":1:throttle_user_{coordinator_a.pk}",
+            f":1:throttle_user_{coordinator_a.pk}:start",
+        ]
     del caches["default"]  # what another worker would open
     assert caches["default"].get(f"throttle_user_{coordinator_a.pk}") is not None
     assert client.get("/api/v1/subjects/").status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend", ["locmem", "database"])
+def test_parallel_requests_of_one_user_get_exactly_the_limit(
+    backend, settings, coordinator_a, allow_history_flush
+):
+    """32 clients of one user at once: the count is incremented atomically, so exactly the
+    limit gets through, whatever the cache (the counter read and written back let most of
+    them through)."""
+    import threading
+
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from rest_framework.test import APIClient
+
+    if backend == "database" and connection.vendor != "postgresql":
+        pytest.skip("concurrent writers to the cache table need PostgreSQL; CI runs it there")
+    settings.CACHES = {"default": settings.CACHE_BACKENDS[backend]}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "40/10m"},
+    }
+    if backend == "database":
+        call_command("createcachetable", verbosity=0)
+    caches["default"].clear()
+    clients, per_client = 32, 4
+    barrier = threading.Barrier(clients)
+    codes = []
+
+    def hammer():
+        client = APIClient()
+        client.force_authenticate(coordinator_a)
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(per_client):
+                codes.append(client.get("/api/v1/sites/").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=hammer) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(codes) == clients * per_client
+    assert (codes.count(200), codes.count(429)) == (40, clients * per_client - 40)
