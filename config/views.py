@@ -1,5 +1,7 @@
 """Error pages: API clients get JSON, people get Django's HTML page."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import defaults
 
@@ -18,7 +20,12 @@ def bad_request(request, exception):
     """400 raised outside a DRF view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
     fields): JSON under /api/ like every other API error."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": f"Bad request: {exception}"}, status=400)
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            detail = f"The request body is too large: at most {limit:,} bytes are accepted."
+        else:
+            detail = "Bad request: the request could not be read."
+        return JsonResponse({"detail": detail}, status=400)
     return defaults.bad_request(request, exception)
 
 

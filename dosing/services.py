@@ -159,13 +159,50 @@ def _check_enrollable(subject: Subject, on: date) -> None:
         )
     if screening_selectors.consent_in_force(subject, on) is None:
         raise ValidationError({"subject": f"No consent in force on {on}."})
+    _check_enrollment_date(subject, on, latest)
+
+
+def _check_enrollment_date(subject: Subject, on: date, latest, enrollment=None) -> None:
+    """consent <= eligibility assessment <= enrollment <= lymphodepletion (<= infusion, checked
+    with the infusion): on creation and on every correction of the date."""
+    if enrollment is not None and screening_selectors.consent_in_force(subject, on) is None:
+        raise ValidationError(
+            {"enrollment_date": f"No consent in force on {on}: consent comes before enrollment."}
+        )
     # late data entry is common: the enrollment date is clinical, the confirmation a timestamp
-    if on < latest.assessment_date:
+    if latest is not None and on < latest.assessment_date:
         raise ValidationError(
             {
                 "enrollment_date": f"Enrollment cannot precede the eligibility assessment ({latest.assessment_date})."
             }
         )
+    if enrollment is None:
+        return
+    first = enrollment.lymphodepletions.filter(is_voided=False).order_by("start_date").first()
+    if first is not None and first.start_date < on:
+        raise ValidationError(
+            {"enrollment_date": f"Lymphodepletion started before this date ({first.start_date})."}
+        )
+
+
+def _no_slot_message(cohort: Cohort) -> str:
+    """Why a cohort takes nobody now, and what it waits for."""
+    name = f"Cohort {cohort.sequence}"
+    if cohort.status != Cohort.Status.FULL:
+        return f"{name} is {cohort.get_status_display().lower()}: no slot is open."
+    evaluations = DltEvaluation.objects.filter(enrollment__cohort=cohort)
+    waiting = evaluations.filter(day0__isnull=True).count()
+    if waiting:
+        return (
+            f"{name} has all its patients enrolled; it waits for {waiting} of them to be infused "
+            f"and to finish the DLT window. No slot is open until then."
+        )
+    last = evaluations.filter(window_end__isnull=False).order_by("-window_end").first()
+    until = f" (the last ends {last.window_end:%d %b %Y})" if last else ""
+    return (
+        f"{name} has all its patients enrolled and infused; it waits for their DLT windows to "
+        f"end{until}. No slot is open until then."
+    )
 
 
 def enrollment_create(
@@ -206,9 +243,7 @@ def enrollment_create(
         _check_enrollable(subject, on)
         cohort = cohort_windows_refresh(cohort=cohort, user=user)
         if cohort.status != Cohort.Status.OPEN:
-            raise Conflict(
-                f"Cohort {cohort.sequence} is {cohort.get_status_display().lower()}: no slot is open."
-            )
+            raise Conflict(_no_slot_message(cohort))
         if Enrollment.objects.filter(cohort__study=study).count() >= study.target_enrollment:
             raise Conflict(
                 f"The study has enrolled its maximum of {study.target_enrollment} patients."
@@ -246,6 +281,12 @@ def enrollment_update(
         apply_data(instance, data)
         if instance.enrollment_date > _today():
             raise ValidationError({"enrollment_date": "The enrollment date is in the future."})
+        _check_enrollment_date(
+            instance.subject,
+            instance.enrollment_date,
+            screening_selectors.latest_assessment(instance.subject),
+            enrollment=instance,
+        )
         first = instance.infusions.filter(is_voided=False).order_by("started_at").first()
         if first is not None and timezone.localdate(first.started_at) < instance.enrollment_date:
             raise ValidationError(

@@ -60,7 +60,12 @@ def test_twenty_concurrent_enrollments_fill_a_three_slot_cohort_exactly(
     codes = sorted(code for code, _body in responses)
     assert codes == [201] * 3 + [409] * (THREADS - 3)
     refusals = {body["detail"] for code, body in responses if code == 409}
-    assert refusals == {"Cohort 1 is full (in dlt observation): no slot is open."}
+    assert refusals == {
+        (
+            "Cohort 1 has all its patients enrolled; it waits for 3 of them to be infused and to "
+            "finish the DLT window. No slot is open until then."
+        )
+    }
     assert Enrollment.objects.filter(cohort=first_cohort).count() == 3
     first_cohort.refresh_from_db()
     assert first_cohort.status == "full"

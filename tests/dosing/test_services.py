@@ -83,7 +83,12 @@ def test_a_full_cohort_takes_no_fourth_patient(eligible, first_cohort, enroll):
     assert first_cohort.status == "full"
     with pytest.raises(Conflict) as excinfo:
         enroll(eligible(), first_cohort)
-    assert excinfo.value.messages == ["Cohort 1 is full (in dlt observation): no slot is open."]
+    assert excinfo.value.messages == [
+        (
+            "Cohort 1 has all its patients enrolled; it waits for 3 of them to be infused and to "
+            "finish the DLT window. No slot is open until then."
+        )
+    ]
     assert Enrollment.objects.count() == 3
 
 
@@ -382,3 +387,38 @@ def test_only_safety_reviewers_sign_decisions(
             user=investigator_a,
             data={"cohort": first_cohort, "action": "escalate", "next_dose_level": dose_levels[1]},
         )
+
+
+def test_a_full_cohort_says_when_its_dlt_windows_end(eligible, first_cohort, enroll, infuse):
+    enrollments = [enroll(eligible(), first_cohort) for _ in range(3)]
+    for enrollment in enrollments:
+        infuse(enrollment)
+    last = max(e.dlt_evaluation.window_end for e in Enrollment.objects.all())
+    with pytest.raises(Conflict) as excinfo:
+        enroll(eligible(), first_cohort)
+    assert excinfo.value.messages == [
+        "Cohort 1 has all its patients enrolled and infused; it waits for their DLT windows to "
+        f"end (the last ends {last:%d %b %Y}). No slot is open until then."
+    ]
+
+
+def test_correcting_an_enrollment_date_keeps_consent_eligibility_and_treatment_in_order(
+    eligible, first_cohort, enroll, coordinator_a
+):
+    from dosing.services import enrollment_update
+
+    enrollment = enroll(eligible(), first_cohort)
+    assessed = enrollment.subject.assessments.get().assessment_date
+    before = assessed - timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        enrollment_update(
+            user=coordinator_a,
+            instance=enrollment,
+            data={"enrollment_date": before},
+            reason="typo",
+        )
+    assert excinfo.value.message_dict == {
+        "enrollment_date": [f"Enrollment cannot precede the eligibility assessment ({assessed})."]
+    }
+    enrollment.refresh_from_db()
+    assert enrollment.enrollment_date >= assessed
