@@ -1,7 +1,7 @@
 """Dosing endpoints: cohorts, enrollments, lymphodepletion, infusions, DLT evaluations,
 escalation decisions, the live escalation state and design simulations."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -20,6 +20,7 @@ from trial.api_base import (
     StudyAPIView,
     SvgRenderer,
     VoidActionMixin,
+    study_from_query,
 )
 from trial.api_filters import IntegerFilter, StudyFilterSet
 from trial.models import DoseLevel, SiteRole, Study
@@ -464,15 +465,6 @@ class EscalationStateSerializer(serializers.Serializer):
     mtd = serializers.IntegerField(allow_null=True)
 
 
-def _study_for(request) -> Study:
-    studies = study_list(user=request.user)
-    registry_id = request.query_params.get("study")
-    study = studies.filter(registry_id=registry_id).first() if registry_id else studies.first()
-    if study is None:
-        raise Http404("No such study.")
-    return study
-
-
 class EscalationView(StudyAPIView):
     """The study's live dose-escalation state (`?study=NCT...` when there are several)."""
 
@@ -485,7 +477,7 @@ class EscalationView(StudyAPIView):
         responses=EscalationStateSerializer,
     )
     def get(self, request):
-        state = selectors.escalation_state(study=_study_for(request))
+        state = selectors.escalation_state(study=study_from_query(request))
         return Response(EscalationStateSerializer(state, context={"request": request}).data)
 
 
@@ -503,7 +495,7 @@ class EscalationPlotView(StudyAPIView):
         responses={(200, "image/svg+xml"): OpenApiTypes.STR},
     )
     def get(self, request):
-        study = _study_for(request)
+        study = study_from_query(request)
         state = selectors.escalation_state(study=study)
         svg = escalation_svg(
             study=study.registry_id,

@@ -569,19 +569,30 @@ def cohort_windows_refresh(*, cohort: Cohort, user) -> Cohort:
     return cohort_refresh_status(cohort=cohort, user=user)
 
 
-def dlt_windows_refresh(*, user, study: Study, today: date | None = None) -> int:
-    """Daily: windows that closed since yesterday turn pending patients evaluable."""
+def dlt_windows_refresh(
+    *, user, study: Study, today: date | None = None, skipped: list | None = None
+) -> int:
+    """Daily: windows that closed since yesterday turn pending patients evaluable. A locked
+    casebook is left as it is (its screening number and the lock's message are appended to
+    `skipped`); every other subject is still refreshed."""
     changed = 0
-    pending = DltEvaluation.objects.filter(enrollment__cohort__study=study, status=rules.PENDING)
+    pending = DltEvaluation.objects.filter(
+        enrollment__cohort__study=study, status=rules.PENDING
+    ).select_related("enrollment__subject")
     for evaluation in pending:
         before = evaluation.status
-        with transaction.atomic():
-            after = dlt_evaluation_refresh(
-                evaluation=evaluation,
-                user=user,
-                today=today,
-                reason="DLT window closed (scheduled refresh)",
-            ).status
+        try:
+            with transaction.atomic():
+                after = dlt_evaluation_refresh(
+                    evaluation=evaluation,
+                    user=user,
+                    today=today,
+                    reason="DLT window closed (scheduled refresh)",
+                ).status
+        except Conflict as locked:
+            if skipped is not None:
+                skipped.append((evaluation.enrollment.subject.screening_number, locked.messages))
+            continue
         changed += after != before
     return changed
 

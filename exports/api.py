@@ -19,9 +19,10 @@ from trial.api_base import (
     StudyAPIView,
     XmlRenderer,
     ZipRenderer,
+    study_from_query,
 )
 from trial.models import SiteRole
-from trial.selectors import site_ids_for, study_list
+from trial.selectors import site_ids_for
 
 from . import sdtm
 from .datacut import EARLIEST_CUT, datacut_chunks
@@ -125,15 +126,6 @@ class DictionaryView(StudyAPIView):
         )
 
 
-def _study(request):
-    registry_id = request.query_params.get("study")
-    studies = study_list(user=request.user)
-    study = studies.filter(registry_id=registry_id).first() if registry_id else studies.first()
-    if study is None:
-        raise Http404("No such study.")
-    return study
-
-
 class SdtmView(StudyAPIView):
     """An SDTM-shaped domain (DM, IE, EX, AE, DS, LB, CM, MH, SV, RS) as CSV or SAS transport v5."""
 
@@ -160,7 +152,7 @@ class SdtmView(StudyAPIView):
         fmt = request.query_params.get("format", "csv")
         if fmt not in ("csv", "xpt"):
             raise ValidationError({"format": ["Use csv or xpt."]})
-        records = sdtm.domain_rows(domain, user=request.user, study=_study(request))
+        records = sdtm.domain_rows(domain, user=request.user, study=study_from_query(request))
         if fmt == "xpt":
             response = StreamingHttpResponse(
                 sdtm.xpt_stream(domain, records, created=timezone.now()),
@@ -189,7 +181,9 @@ class OdmView(StudyAPIView):
         audit = request.query_params.get("audit", "false")
         if audit not in ("true", "false"):
             raise ValidationError({"audit": ["Use true or false."]})
-        chunks = odm_chunks(user=request.user, study=_study(request), audit=audit == "true")
+        chunks = odm_chunks(
+            user=request.user, study=study_from_query(request), audit=audit == "true"
+        )
         response = StreamingHttpResponse(chunks, content_type="application/xml")
         response["Content-Disposition"] = 'attachment; filename="odm.xml"'
         return response

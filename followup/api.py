@@ -1,7 +1,6 @@
 """Follow-up endpoints: schedule, visits, response (fields named as `ResponseFacts`), the
 response summary, disposition and overdue CRFs."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -14,6 +13,7 @@ from trial.api_base import (
     ScopedPrimaryKeyField,
     StudyAPIView,
     VoidActionMixin,
+    study_from_query,
 )
 from trial.api_filters import IntegerFilter, StudyFilterSet
 from trial.models import Study
@@ -305,11 +305,7 @@ class ResponseSummaryView(StudyAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("study", str)], responses=ResponseSummarySerializer)
     def get(self, request):
-        studies = study_list(user=request.user)
-        registry_id = request.query_params.get("study")
-        study = studies.filter(registry_id=registry_id).first() if registry_id else studies.first()
-        if study is None:
-            raise Http404("No such study.")
+        study = study_from_query(request)
         return Response(
             ResponseSummarySerializer(
                 selectors.response_summary(user=request.user, study=study)

@@ -7,6 +7,7 @@ for the record as a whole); other errors carry `{"detail": message}`.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, views, viewsets
@@ -18,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .api_defaults import BoundedPageNumberPagination, StudyRolePermission
 from .api_filters import refuse_unknown_parameters
 from .audit import field_changes
+from .selectors import study_list
 from .services import Conflict as DomainConflict
 
 REASON_HELP = "Why the record is changed. Required on every update (PUT/PATCH)."
@@ -197,6 +199,32 @@ def history_versions(instance) -> list[dict]:
         previous = record
     versions.reverse()
     return versions
+
+
+def study_from_query(request):
+    """The study named by `?study=<registry id>` among the user's studies. Without it, the
+    user's only study; with several, a 400 listing them (the alphabetically first was picked
+    silently)."""
+    studies = study_list(user=request.user).order_by("registry_id")
+    registry_id = request.query_params.get("study")
+    if registry_id:
+        study = studies.filter(registry_id=registry_id).first()
+        if study is None:
+            raise Http404("No such study.")
+        return study
+    found = list(studies[:50])
+    if not found:
+        raise Http404("No such study.")
+    if len(found) > 1:
+        raise exceptions.ValidationError(
+            {
+                "study": [
+                    "You work in several studies: name one, e.g. ?study="
+                    f"{found[0].registry_id}. Yours: {', '.join(s.registry_id for s in found)}."
+                ]
+            }
+        )
+    return found[0]
 
 
 class StudyAPIView(views.APIView):

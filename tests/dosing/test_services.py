@@ -422,3 +422,41 @@ def test_correcting_an_enrollment_date_keeps_consent_eligibility_and_treatment_i
     }
     enrollment.refresh_from_db()
     assert enrollment.enrollment_date >= assessed
+
+
+def test_the_daily_jobs_skip_a_locked_casebook_and_refresh_every_other(
+    eligible, first_cohort, enroll, infuse, clock, coordinator_a, data_manager_a
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from monitoring.services import lock_create
+
+    locked, free = (enroll(eligible(), first_cohort) for _ in range(2))
+    for enrollment in (locked, free):
+        infuse(enrollment)
+    lock_create(
+        user=data_manager_a,
+        data={
+            "scope": "subject",
+            "study": first_cohort.study,
+            "subject": locked.subject,
+            "reason": "Casebook review",
+        },
+    )
+    clock.days(29)
+    out, err = StringIO(), StringIO()
+
+    call_command("refresh_dlt_windows", stdout=out, stderr=err)
+    call_command("refresh_dlt_candidates", stdout=StringIO(), stderr=StringIO())
+
+    statuses = dict(
+        DltEvaluation.objects.values_list("enrollment__subject__screening_number", "status")
+    )
+    assert statuses == {
+        locked.subject.screening_number: "pending",
+        free.subject.screening_number: "evaluable_no_dlt",
+    }
+    assert out.getvalue().endswith(": 1 DLT evaluation(s) changed status\n")
+    assert err.getvalue().startswith(f"Skipped {locked.subject.screening_number} (locked): ")

@@ -1,17 +1,27 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from safety.services import dlt_candidates_refresh
 from screening.models import Subject
+from trial.services import Conflict
 
 
 class Command(BaseCommand):
     help = (
         "Run daily: flags DLT candidates whose clause depends on time (grade 3 CRS past 72 h, "
-        "an AE lasting more than 7 days) for every enrolled subject."
+        "an AE lasting more than 7 days) for every enrolled subject. Locked casebooks are "
+        "skipped and listed; every other subject is refreshed."
     )
 
     def handle(self, *args, **options):
         flagged = 0
-        for subject in Subject.objects.filter(enrollment__isnull=False).select_related("site"):
-            flagged += len(dlt_candidates_refresh(subject=subject, user=None))
+        subjects = Subject.objects.filter(enrollment__isnull=False).select_related("site")
+        for subject in subjects.order_by("screening_number"):
+            try:
+                with transaction.atomic():  # a subject refreshed whole or not at all
+                    flagged += len(dlt_candidates_refresh(subject=subject, user=None))
+            except Conflict as locked:
+                self.stderr.write(
+                    f"Skipped {subject.screening_number} (locked): {' '.join(locked.messages)}"
+                )
         self.stdout.write(f"{flagged} new DLT candidate(s) flagged")
