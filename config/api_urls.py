@@ -20,6 +20,7 @@ followup_api.register(router)
 monitoring_api.register(router)
 
 urlpatterns = [
+    path("me/", trial_api.MeView.as_view(), name="me"),
     path("screening-log/", screening_api.ScreeningLogView.as_view(), name="screening-log"),
     path("escalation/", dosing_api.EscalationView.as_view(), name="escalation"),
     path("escalation/plot.svg", dosing_api.EscalationPlotView.as_view(), name="escalation-plot"),

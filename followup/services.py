@@ -63,7 +63,38 @@ def visit_definition_save(
         crfs = definition.expected_crfs
         if not isinstance(crfs, list) or any(c not in CRF_TYPES for c in crfs):
             raise ValidationError({"expected_crfs": f"Use a list of: {', '.join(CRF_TYPES)}."})
-        return audited_save(definition, user=user, reason=reason)
+        audited_save(definition, user=user, reason=reason)
+        if instance is not None:
+            _reschedule_visits(definition, user=user)
+        return definition
+
+
+def _visit_timing(visit: Visit, day0: date) -> tuple[date, bool]:
+    definition = visit.definition
+    planned = day0 + timedelta(days=definition.target_day)
+    if visit.missed or visit.actual_date is None:
+        return planned, False
+    earliest = planned - timedelta(days=definition.window_before)
+    latest = planned + timedelta(days=definition.window_after)
+    return planned, not earliest <= visit.actual_date <= latest
+
+
+def _reschedule_visits(definition: VisitDefinition, *, user) -> None:
+    """A changed target day or window moves the planned date and the out-of-window flag of every
+    visit already recorded against it (each change in the visit's history)."""
+    for visit in definition.visits.filter(is_voided=False).select_related("subject", "definition"):
+        day0 = selectors.day0(visit.subject)
+        if day0 is None:
+            continue
+        planned, outside = _visit_timing(visit, day0)
+        if (planned, outside) != (visit.planned_date, visit.out_of_window):
+            visit.planned_date, visit.out_of_window = planned, outside
+            audited_save(
+                visit,
+                user=user,
+                reason=f"Visit window of {definition.code} changed: planned date and "
+                f"window flag recomputed",
+            )
 
 
 def visit_record(
@@ -93,22 +124,26 @@ def visit_record(
             raise ValidationError(
                 {"definition": "This visit is already recorded: correct it instead."}
             )
-        visit.planned_date = day0 + timedelta(days=definition.target_day)
+        visit.planned_date, visit.out_of_window = _visit_timing(visit, day0)
         if visit.missed:
             if visit.actual_date is not None:
                 raise ValidationError({"actual_date": "A missed visit has no date."})
+            end = selectors.end_of_study(subject)
+            if end is not None and end.death_date and visit.planned_date > end.death_date:
+                raise ValidationError(
+                    {
+                        "missed": f"The subject died on {end.death_date}, before this visit "
+                        f"({visit.planned_date}): it is not expected, not missed."
+                    }
+                )
             if not visit.missed_reason.strip():
                 raise ValidationError({"missed_reason": "Say why the visit was missed."})
-            visit.out_of_window = False
         else:
             if visit.actual_date is None:
                 raise ValidationError(
                     {"actual_date": "Give the visit date, or record the visit as missed."}
                 )
             _within_follow_up(subject, visit.actual_date, "actual_date", "visit")
-            earliest = visit.planned_date - timedelta(days=definition.window_before)
-            latest = visit.planned_date + timedelta(days=definition.window_after)
-            visit.out_of_window = not earliest <= visit.actual_date <= latest
         return audited_save(visit, user=user, reason=reason)
 
 
@@ -132,6 +167,9 @@ def _derive_response(assessment: ResponseAssessment, *, in_remission: bool) -> N
     )
 
 
+OLD_FILLER = "(recomputed: the investigator's comment is needed)"
+
+
 def _recompute_subject(subject: Subject, *, user, reason: str, skip_pk: int | None = None) -> None:
     """Remission carries forward: recompute every assessment in date order."""
     in_remission = False
@@ -152,10 +190,11 @@ def _recompute_subject(subject: Subject, *, user, reason: str, skip_pk: int | No
             assessment.disagreement,
         )
         if after != before and assessment.pk != skip_pk:
-            if assessment.disagreement and not assessment.disagreement_comment.strip():
-                assessment.disagreement_comment = (
-                    "(recomputed: the investigator's comment is needed)"
-                )
+            # a disagreement that appears here is left without a comment (the investigator owes
+            # one: the list flags it); text written by the system would pass for theirs. The
+            # filler earlier versions wrote goes when the disagreement does.
+            if not assessment.disagreement and assessment.disagreement_comment == OLD_FILLER:
+                assessment.disagreement_comment = ""
             audited_save(assessment, user=user, reason=reason)
         in_remission = in_remission or assessment.response in rules.REMISSIONS
 

@@ -182,6 +182,17 @@ def sdv_mark_list(*, user) -> QuerySet[SdvMark]:
     return _scoped(SdvMark.objects.select_related("content_type", "subject", "verified_by"), user)
 
 
+def _subject_path(model) -> str | None:
+    """The lookup prefix from a record to its subject's fields ("" for a subject itself,
+    "enrollment__subject__" for an infusion), or None for study-level records."""
+    if model is Subject:
+        return ""
+    if any(f.name == "subject" for f in model._meta.get_fields()):
+        return "subject__"
+    path = getattr(model, "audit_subject_path", None)
+    return f"{path}__" if path else None
+
+
 def sdv_progress(*, user) -> list[dict]:
     """Per site and subject: records under an SDV plan, and how many are verified as they are now."""
     plans = [p for p in sdv_plan_list(user=user) if p.level != SdvPlan.Level.NONE]
@@ -191,13 +202,14 @@ def sdv_progress(*, user) -> list[dict]:
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for plan in plans:
         model = plan.crf.model_class()
-        if model is None or not hasattr(model, "subject"):
+        path = _subject_path(model) if model is not None else None
+        if path is None:
             continue
-        rows = scope_to_sites(model._default_manager.all(), user, site_path="subject__site")
+        rows = scope_to_sites(model._default_manager.all(), user, site_path=f"{path}site")
         if hasattr(model, "is_voided"):
             rows = rows.filter(is_voided=False)
         for pk, number, site in rows.values_list(
-            "pk", "subject__screening_number", "subject__site__code"
+            "pk", f"{path}screening_number", f"{path}site__code"
         ):
             counts = totals[(site, number)]
             counts[0] += 1

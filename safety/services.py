@@ -4,7 +4,7 @@ flagged for adjudication."""
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,11 +47,17 @@ def _subject(data: Mapping[str, Any], instance) -> Subject:
     return screening_selectors.subject_for_write(data, instance)
 
 
-def _not_before_consent(subject: Subject, when: date, field: str, label: str) -> None:
+def _dated_in_study(subject: Subject, when: date, field: str, label: str) -> None:
+    """Clinical data are dated from consent to death: nothing before, nothing after."""
     first = screening_selectors.first_consent_date(subject)
     if first is None or when < first:
         raise ValidationError(
             {field: f"The {label} ({when}) is before consent ({first or 'none recorded'})."}
+        )
+    end = subject.dispositions.filter(is_voided=False, death_date__isnull=False).first()
+    if end is not None and when > end.death_date:
+        raise ValidationError(
+            {field: f"The {label} ({when}) is after the subject's death ({end.death_date})."}
         )
 
 
@@ -147,7 +153,7 @@ def ae_save(
         apply_data(ae, data)
         ae.subject = subject
         if ae.onset_date is not None:
-            _not_before_consent(subject, ae.onset_date, "onset_date", "onset")
+            _dated_in_study(subject, ae.onset_date, "onset_date", "onset")
             _not_in_future(ae.onset_date, "onset_date")
         if adding:
             if grade is None:
@@ -280,7 +286,7 @@ def _validate_assessment_time(assessment) -> None:
     if assessment.assessed_at is None:
         raise ValidationError({"assessed_at": "This field is required."})
     _not_in_future(assessment.assessed_at, "assessed_at")
-    _not_before_consent(
+    _dated_in_study(
         assessment.subject, timezone.localdate(assessment.assessed_at), "assessed_at", "assessment"
     )
 
@@ -391,6 +397,7 @@ def icans_assessment_void(*, user, instance: IcansAssessment, reason: str) -> Ic
 
 D = Decimal
 # test -> (CTCAE term, {unit: factor to the grading unit}); ratio tests grade unit-free
+STANDARD_PLACES = D("0.0001")
 LAB_TESTS = {
     LabResult.Test.ALT: (rules.ALT, {"U/L": D(1)}),
     LabResult.Test.AST: (rules.AST, {"U/L": D(1)}),
@@ -423,13 +430,14 @@ def lab_result_record(
             )
         if lab.collected_on is not None:
             _not_in_future(lab.collected_on, "collected_on")
-            _not_before_consent(subject, lab.collected_on, "collected_on", "collection date")
+            _dated_in_study(subject, lab.collected_on, "collected_on", "collection date")
         factor = units[lab.unit]
-        lab.value_standard = lab.value * factor
+        exact = lab.value * factor  # graded exactly; stored to the field's 4 decimals
+        lab.value_standard = exact.quantize(STANDARD_PLACES, rounding=ROUND_HALF_EVEN)
         scale = lambda v: v * factor if v is not None else None  # noqa: E731
         lab.ctcae_grade = rules.ctcae_grade(
             term,
-            lab.value_standard,
+            exact,
             uln=scale(lab.uln),
             lln=scale(lab.lln),
             baseline=scale(lab.baseline),

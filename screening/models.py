@@ -30,7 +30,7 @@ class Subject(VoidableModel):
     sequence = models.PositiveIntegerField(editable=False)
     screening_number = models.CharField(
         max_length=20,
-        unique=True,
+        db_index=True,
         editable=False,
         help_text="Assigned by the system: site code and a running number, never reused.",
     )
@@ -50,6 +50,10 @@ class Subject(VoidableModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "sequence"], name="subject_sequence_unique_in_site"
+            ),
+            # per study site: another study's site may also be coded "01"
+            models.UniqueConstraint(
+                fields=["site", "screening_number"], name="subject_screening_number_unique_in_site"
             ),
         ]
 

@@ -340,6 +340,18 @@ def test_remission_carries_forward_and_an_edit_recomputes_later_assessments(
     )  # 8% from 40% with full counts: PR
     (recomputed, _create) = later.history.all()
     assert recomputed.history_change_reason == "Recomputed after the assessment of 2026-04-29"
+    # the system writes no comment in the investigator's name: it is owed, not filled in
+    assert later.disagreement_comment == ""
+
+    services.response_assessment_record(
+        user=coordinator_a,
+        instance=first,
+        reason="Recount was wrong",
+        data={"marrow_blasts_pct": Decimal("2"), "investigator_response": "CR"},
+    )
+    later.refresh_from_db()
+    assert (later.in_remission, later.response, later.disagreement) == (True, "relapse", False)
+    assert later.disagreement_comment == ""
 
 
 def test_the_baseline_comes_from_the_screening_marrow(infused, coordinator_a, clock):
@@ -447,3 +459,103 @@ def test_one_medical_history_per_subject_and_transplant_dates(infused, coordinat
     screening.medical_history_save(user=coordinator_a, data=data)
     with pytest.raises(ValidationError):
         screening.medical_history_save(user=coordinator_a, data=data)
+
+
+def test_no_clinical_record_is_dated_after_death(infused, schedule, coordinator_a, clock):
+    """The check that refuses a visit after death applies to every dated clinical record: a
+    lab, an AE, and a visit planned after death is not "missed"."""
+    from decimal import Decimal
+
+    from safety.models import AdverseEvent, LabResult
+    from safety.services import ae_save, lab_result_record
+
+    clock.days(40)
+    services.disposition_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "end_of_study_date": date(2026, 4, 5),
+            "end_of_study_reason": "death",
+            "death_date": date(2026, 4, 5),
+            "death_cause": "Sepsis",
+            "death_related": "unlikely",
+        },
+    )
+    with pytest.raises(ValidationError) as lab:
+        lab_result_record(
+            user=coordinator_a,
+            data={
+                "subject": infused,
+                "collected_on": date(2026, 4, 6),
+                "test": "alt",
+                "value": Decimal("50"),
+                "unit": "U/L",
+                "uln": Decimal("40"),
+            },
+        )
+    with pytest.raises(ValidationError) as ae:
+        ae_save(
+            user=coordinator_a,
+            data={
+                "subject": infused,
+                "term": "Hypoxia",
+                "onset_date": date(2026, 4, 7),
+                "grade": 2,
+            },
+        )
+    with pytest.raises(ValidationError) as missed:
+        services.visit_record(
+            user=coordinator_a,
+            data={
+                "subject": infused,
+                "definition": schedule["D7"],
+                "missed": True,
+                "missed_reason": "Patient did not come",
+            },
+        )
+    assert lab.value.message_dict == {
+        "collected_on": [
+            "The collection date (2026-04-06) is after the subject's death (2026-04-05)."
+        ]
+    }
+    assert ae.value.message_dict == {
+        "onset_date": ["The onset (2026-04-07) is after the subject's death (2026-04-05)."]
+    }
+    assert missed.value.message_dict == {
+        "missed": [
+            "The subject died on 2026-04-05, before this visit (2026-04-08): it is not "
+            "expected, not missed."
+        ]
+    }
+    assert (LabResult.objects.count(), AdverseEvent.objects.count(), Visit.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_changing_a_visit_window_recomputes_the_flag_of_saved_visits(
+    infused, schedule, coordinator_a, data_manager_a, clock
+):
+    clock.days(12)
+    visit = services.visit_record(
+        user=coordinator_a,
+        data={"subject": infused, "definition": schedule["D7"], "actual_date": date(2026, 4, 10)},
+    )
+    assert visit.out_of_window is True  # day 9: D7 has no window in this schedule
+
+    services.visit_definition_save(
+        user=data_manager_a,
+        instance=schedule["D7"],
+        data={"window_after": 2},
+        reason="Protocol amendment 2: D7 window +2 days",
+    )
+
+    visit.refresh_from_db()
+    assert (visit.planned_date, visit.out_of_window) == (date(2026, 4, 8), False)
+    (recomputed, created) = visit.history.all()
+    assert (created.out_of_window, recomputed.out_of_window) == (True, False)
+    assert (recomputed.history_user, recomputed.history_change_reason) == (
+        data_manager_a,
+        "Visit window of D7 changed: planned date and window flag recomputed",
+    )

@@ -377,3 +377,105 @@ def test_monitoring_admin_pages_render(assessment, monitor_a):
         "screening.subject",
         "screening.eligibilityassessment",
     }
+
+
+def test_a_casebook_is_not_signed_with_the_meaning_of_a_committee_decision(
+    consented_subject, investigator_a, coordinator_a
+):
+    investigator_a.set_password("correct horse battery")
+    investigator_a.save()
+    _complete(consented_subject, coordinator_a)
+    with pytest.raises(ValidationError) as excinfo:
+        services.signature_sign(
+            user=investigator_a,
+            data={
+                "content_type": ct(Subject),
+                "object_id": consented_subject.pk,
+                "meaning": "decision",
+                "password": "correct horse battery",
+            },
+        )
+    assert excinfo.value.message_dict == {
+        "meaning": [
+            "A subject is signed with the meaning “Reviewed and approved”, not “Committee "
+            "decision confirmed”."
+        ]
+    }
+    assert not Signature.objects.exists()
+
+
+def test_a_query_cannot_be_locked_since_locking_does_not_protect_it(
+    assessment, monitor_a, data_manager_a, study
+):
+    from monitoring.models import Query
+
+    query = services.query_open(
+        user=monitor_a,
+        data={
+            "content_type": ct(EligibilityAssessment),
+            "object_id": assessment.pk,
+            "field_name": "ecog",
+            "text": "ECOG?",
+        },
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.lock_create(
+            user=data_manager_a,
+            data={
+                "scope": "record",
+                "study": study,
+                "content_type": ct(Query),
+                "object_id": query.pk,
+                "reason": "Freeze",
+            },
+        )
+    assert list(excinfo.value.message_dict) == ["record"]
+    assert not Lock.objects.exists()
+
+
+def test_a_record_lock_is_seen_and_released_only_at_the_records_site(
+    api, assessment, data_manager_a, study, site_b
+):
+    from tests.factories import SiteRoleFactory, UserFactory
+    from trial.models import SiteRole
+
+    lock = services.lock_create(
+        user=data_manager_a,
+        data={
+            "scope": "record",
+            "study": study,
+            "content_type": ct(EligibilityAssessment),
+            "object_id": assessment.pk,
+            "reason": "Verified and frozen",
+        },
+    )
+    other_dm = UserFactory(username="dm_b")
+    SiteRoleFactory(user=other_dm, site=site_b, role=SiteRole.Role.DATA_MANAGER)
+    client = api(other_dm)
+    assert client.get("/api/v1/locks/").json()["results"] == []
+    released = client.post(f"/api/v1/locks/{lock.pk}/release/", {"reason": "x"}, format="json")
+    assert released.status_code == 404
+    lock.refresh_from_db()
+    assert (lock.is_active, lock.subject_id) == (True, assessment.subject_id)
+
+
+def test_sdv_progress_counts_records_that_reach_their_subject_through_another(
+    infused, monitor_a, data_manager_a, study
+):
+    """An infusion belongs to its subject through the enrollment: planned and verified, it is
+    counted, and the infused subject is listed."""
+    from dosing.models import Infusion
+
+    services.sdv_plan_save(
+        user=data_manager_a, data={"study": study, "crf": ct(Infusion), "level": "full"}
+    )
+    infusion = Infusion.objects.get(enrollment__subject=infused)
+    assert services_progress(monitor_a) == [
+        {"site": "01", "screening_number": infused.screening_number, "records": 1, "verified": 0}
+    ]
+    services.sdv_verify(
+        user=monitor_a, data={"content_type": ct(Infusion), "object_id": infusion.pk}
+    )
+    assert services_progress(monitor_a) == [
+        {"site": "01", "screening_number": infused.screening_number, "records": 1, "verified": 1}
+    ]

@@ -267,3 +267,50 @@ def test_dlt_candidates_are_listed_and_accepted_through_the_api(
         {"detail": "This candidate is already accepted."},
     )
     assert date.fromisoformat(evaluation["dlt_onset_date"]) == date(2026, 4, 3)
+
+
+# every unit the README lists, a value on each side of a grade boundary; values as a client
+# sends them (strings), so the conversion meets the field's decimals as it does in use
+LAB_BOUNDARIES = [
+    ("alt", "U/L", {"uln": "40"}, "120", 1, "120.001", 2),
+    ("ast", "U/L", {"uln": "40"}, "200", 2, "200.001", 3),
+    ("bilirubin", "umol/L", {"uln": "21"}, "31.5", 1, "31.501", 2),
+    ("bilirubin", "mg/dL", {"uln": "1.2"}, "1.8", 1, "1.801", 2),
+    ("creatinine", "umol/L", {"uln": "100"}, "150", 1, "150.001", 2),
+    ("creatinine", "mg/dL", {"uln": "1.1"}, "1.65", 1, "1.651", 2),
+    ("neutrophils", "10^9/L", {"lln": "2"}, "1.5", 1, "1.499", 2),
+    ("neutrophils", "/uL", {"lln": "2000"}, "1500", 1, "1499", 2),
+    ("platelets", "10^9/L", {"lln": "150"}, "50", 2, "49.999", 3),
+    ("platelets", "/uL", {"lln": "150000"}, "50000", 2, "49999", 3),
+    ("hemoglobin", "g/L", {"lln": "120"}, "100", 1, "99.999", 2),
+    ("hemoglobin", "g/dL", {"lln": "12"}, "10", 1, "9.999", 2),
+    ("hemoglobin", "mmol/L", {"lln": "7.5"}, "4.966", 2, "4.965", 3),
+]
+
+
+@pytest.mark.parametrize(
+    ("test", "unit", "limits", "at", "grade_at", "beyond", "grade_beyond"),
+    LAB_BOUNDARIES,
+    ids=[f"{t}-{u}" for t, u, *_ in LAB_BOUNDARIES],
+)
+def test_every_listed_unit_is_accepted_and_graded_at_its_boundaries(
+    api, infused, coordinator_a, clock, test, unit, limits, at, grade_at, beyond, grade_beyond
+):
+    client = api(coordinator_a)
+    grades = []
+    for value in (at, beyond):
+        response = client.post(
+            "/api/v1/labs/",
+            {
+                "subject": infused.pk,
+                "collected_on": "2026-04-01",
+                "test": test,
+                "value": value,
+                "unit": unit,
+                **limits,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        grades.append(response.json()["ctcae_grade"])
+    assert grades == [grade_at, grade_beyond]

@@ -317,3 +317,18 @@ def test_consent_cannot_be_withdrawn_before_it_was_given(consented_subject, coor
             reason="x",
         )
     assert list(excinfo.value.message_dict) == ["withdrawn_date"]
+
+
+def test_screening_numbers_are_unique_per_study_site_not_across_studies(register, site_a):
+    from tests.factories import SiteFactory, SiteRoleFactory, StudyFactory, UserFactory
+    from trial.models import SiteRole
+
+    other_study_site = SiteFactory(study=StudyFactory(registry_id="NCT00000002"), code="01")
+    nurse = UserFactory(username="coord_other_study")
+    SiteRoleFactory(user=nurse, site=other_study_site, role=SiteRole.Role.COORDINATOR)
+
+    here = register()
+    there = register(site=other_study_site, user=nurse)
+
+    assert here.screening_number == there.screening_number == "01-S-001"
+    assert (here.site.study_id != there.site.study_id) is True

@@ -38,6 +38,7 @@ class Resource:
     scope: str  # "site": a site's records (other sites get 404); "study": the study's own
     create: frozenset | None  # who may create; None: the endpoint has no create
     update: frozenset | None  # who may update; None: no update
+    read: frozenset | None = None  # who may list and retrieve; None: every member of the study
 
 
 CLINICAL = Resource("site", SITE_STAFF, SITE_STAFF)
@@ -47,6 +48,8 @@ RESOURCES = {
     "studies": CONFIG,
     "sites": Resource("site", DM, DM),  # site staff see the sites they work at
     "dose-levels": CONFIG,
+    # roles at a site: seen by the site's people, granted and revoked by data managers
+    "site-roles": Resource("site", DM, DM, read=DM),
     "lymphodepletion-regimens": CONFIG,
     "cohorts": CONFIG,
     "dlt-criteria": CONFIG,
@@ -79,7 +82,9 @@ RESOURCES = {
     "locks": Resource("site", DM, None),
     "signatures": Resource("study", frozenset({SAFETY_REVIEWER}), None),
 }
-VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry}
+# not records of the study: the people a client may name (tests/trial/test_me_and_users.py)
+PEOPLE = {"users"}
+VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry if prefix not in PEOPLE}
 PASSWORD = "matrix-password-1"
 
 
@@ -131,11 +136,19 @@ def test_list(world, basename, who):
         assert response.status_code == 401
         assert set(response.json()) == {"detail"}
         return
+    readers = RESOURCES[basename].read
+    if readers is not None and who not in readers:
+        assert response.status_code == 403
+        return
     assert response.status_code == 200
     listed = {row["id"] for row in response.json()["results"]}
     if who == OTHER_SITE and RESOURCES[basename].scope == "site":
         # every record of the demo is at site 01; site 02 itself is the only thing of its own
-        assert listed == ({Site.objects.get(code="02").pk} if basename == "sites" else set())
+        own = {
+            "sites": {Site.objects.get(code="02").pk},
+            "site-roles": set(world[OTHER_SITE].site_roles.values_list("pk", flat=True)),
+        }
+        assert listed == own.get(basename, set())
     else:
         assert _record(basename).pk in listed
 
@@ -145,8 +158,11 @@ def test_list(world, basename, who):
 def test_retrieve(world, basename, who):
     record = _record(basename)
     response = _client(world, who).get(f"/api/v1/{basename}/{record.pk}/")
+    readers = RESOURCES[basename].read
     if who == ANONYMOUS:
         assert response.status_code == 401
+    elif readers is not None and who not in readers:
+        assert response.status_code == 403
     elif who == OTHER_SITE and RESOURCES[basename].scope == "site":
         assert response.status_code == 404
         # indistinguishable from an id that does not exist
@@ -283,6 +299,7 @@ VIEWS = {
     "overdue-forms/": READERS,
     "response-summary/": READERS,
     "audit/": READERS,
+    "me/": READERS,
     "query-counts/": READERS,
     "sdv-progress/": READERS,
     "exports/subjects.csv": EXPORTERS,
