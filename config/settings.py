@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Served over TLS (directly or behind a proxy that sets X-Forwarded-Proto): every request is
 # redirected to https, cookies never travel in clear, browsers remember to use https only.
 HTTPS = env_bool("HTTPS")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check speaks plain HTTP
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -73,10 +74,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_guid",
     *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
+    # first: every log line of the request carries its id, echoed in `X-Request-ID`
+    "django_guid.middleware.guid_middleware",
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RefuseNulQueryMiddleware",
@@ -233,9 +238,45 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# A request id for each request (a client's `X-Request-ID` UUID is kept, anything else replaced)
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [],
+}
+
+# JSON lines on stdout (LOG_FORMAT=text for reading them in a terminal); see config/logs.py
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "{levelname}{name}{message}{correlation_id}",
+            "style": "{",
+            "timestamp": "time",
+            "rename_fields": {
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+        "text": {
+            "format": "{asctime} {levelname} {name} [{correlation_id}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

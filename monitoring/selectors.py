@@ -20,8 +20,8 @@ from safety.selectors import adverse_event_list
 from screening.models import Subject
 from screening.selectors import subject_list
 from trial.audit import field_changes, history_models
-from trial.models import User
-from trial.selectors import scope_to_sites, site_ids_for, study_list
+from trial.models import SiteRole, User
+from trial.selectors import job_status, scope_to_sites, site_ids_for, study_list, user_has_role
 
 from .models import Lock, Query, SdvMark, SdvPlan, Signature
 
@@ -314,6 +314,8 @@ def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
     overdue = overdue_forms(user=user, today=today)
     return {
         "as_of": today,
+        # the deployment's scheduled jobs: what data managers look after
+        "jobs": job_status(now=now) if user_has_role(user, SiteRole.Role.DATA_MANAGER) else None,
         "studies": studies,
         "statuses": [label for _value, label in statuses],
         "sites": sites,

@@ -153,3 +153,29 @@ def allow_history_flush(transactional_db):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('edc.audit_maintenance', 'on', false)")
+
+
+@pytest.fixture
+def scratch_database(django_db_setup):
+    """A new, empty PostgreSQL database beside the test database, dropped afterwards: its URL.
+    Made on a connection of its own (CREATE DATABASE cannot run inside the test's transaction)."""
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL; CI runs it there")
+    params = connection.get_connection_params()
+    name = f"{connection.settings_dict['NAME']}_scratch"
+    server = {k: params[k] for k in ("host", "port", "user", "password") if params.get(k)}
+
+    def run(sql):
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    yield (
+        f"postgres://{server.get('user', 'postgres')}:{server.get('password', '')}@"
+        f"{server.get('host', '127.0.0.1')}:{server.get('port', 5432)}/{name}"
+    )
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

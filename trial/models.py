@@ -265,3 +265,21 @@ class DoseLevel(VoidableModel):
 
     def __str__(self) -> str:
         return f"DL{self.number}: {self.label}"
+
+
+class JobRun(AuditedModel):
+    """One run of a scheduled job (deploy/yacron.yaml): when, whether it succeeded, what it
+    did. The dashboard shows the last run of each job to data managers."""
+
+    job = models.CharField(max_length=40, db_index=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField("succeeded")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["job", "-finished_at"], name="jobrun_job_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"

@@ -1,11 +1,13 @@
 """Reads of study configuration, and the site scoping every app's selectors reuse."""
 
+from datetime import timedelta
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 
-from .models import DoseLevel, Site, SiteRole, Study
+from .models import DoseLevel, JobRun, Site, SiteRole, Study
+from .schedule import LATE_AFTER_HOURS, SCHEDULE
 
 M = TypeVar("M", bound=Model)
 
@@ -72,3 +74,29 @@ def site_staff(*, user):
     if site_ids is None:
         return users
     return users.filter(site_roles__site__in=site_ids, site_roles__is_active=True).distinct()
+
+
+def job_status(*, now) -> list[dict]:
+    """The last run of each scheduled job (one query): when, ok or failed, what it said; late
+    when a daily job has not run for LATE_AFTER_HOURS, "never" when it has not run yet."""
+    latest = JobRun.objects.filter(
+        finished_at=Subquery(
+            JobRun.objects.filter(job=OuterRef("job"))
+            .order_by("-finished_at")
+            .values("finished_at")[:1]
+        )
+    )
+    runs = {run.job: run for run in latest}
+    rows = []
+    for job, (cron, purpose) in SCHEDULE.items():
+        run = runs.get(job)
+        if run is None:
+            state = "never run"
+        elif not run.ok:
+            state = "FAILED"
+        elif now - run.finished_at > timedelta(hours=LATE_AFTER_HOURS):
+            state = "late"
+        else:
+            state = "ok"
+        rows.append({"job": job, "cron": cron, "purpose": purpose, "run": run, "state": state})
+    return rows

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditedModel, DoseLevel, Site, SiteRole, Study, VoidableModel
+from .models import AuditedModel, DoseLevel, JobRun, Site, SiteRole, Study, VoidableModel
 from .selectors import user_has_role
 
 DATA_ENTRY_ROLES = (SiteRole.Role.INVESTIGATOR, SiteRole.Role.COORDINATOR)
@@ -217,3 +217,21 @@ def dose_level_void(*, user, instance: DoseLevel, reason: str) -> DoseLevel:
                 }
             )
         return record_void(user=user, instance=instance, reason=reason)
+
+
+# --- scheduled jobs --------------------------------------------------------------------------
+
+
+def job_run_record(*, job: str, started_at, ok: bool, summary: str) -> JobRun:
+    """Record one run of a scheduled job (by the system: no user)."""
+    with transaction.atomic():
+        run = JobRun(
+            job=job,
+            started_at=started_at,
+            finished_at=timezone.now(),
+            ok=ok,
+            summary=summary[:2000],
+        )
+        return audited_save(
+            run, user=None, reason=f"Scheduled job {job}: {'ok' if ok else 'FAILED'}"
+        )

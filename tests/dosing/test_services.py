@@ -458,5 +458,7 @@ def test_the_daily_jobs_skip_a_locked_casebook_and_refresh_every_other(
         locked.subject.screening_number: "pending",
         free.subject.screening_number: "evaluable_no_dlt",
     }
-    assert out.getvalue().endswith(": 1 DLT evaluation(s) changed status\n")
+    assert out.getvalue().endswith(
+        ": 1 DLT evaluation(s) changed status, 1 locked casebook(s) skipped\n"
+    )
     assert err.getvalue().startswith(f"Skipped {locked.subject.screening_number} (locked): ")

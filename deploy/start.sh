@@ -1,0 +1,15 @@
+#!/bin/sh
+# The web container's start sequence (the image's CMD). tests/test_image.py runs this very file
+# in a fresh virtualenv holding the image's files, against PostgreSQL.
+set -eu
+python manage.py migrate --noinput
+python manage.py createcachetable
+# production (HTTPS=1) must pass Django's deployment checklist; plain HTTP (behind nothing)
+# still refuses to start on errors and prints the transport warnings
+if [ "${HTTPS:-0}" = "1" ]; then level=WARNING; else level=ERROR; fi
+python manage.py check --deploy --fail-level "$level"
+# one JSON line per request comes from the application (config.logs), not gunicorn's access
+# log; gunicorn's own start and worker messages stay plain text on stderr
+exec gunicorn config.wsgi:application \
+    --bind "${BIND:-0.0.0.0:8000}" \
+    --workers "${WEB_CONCURRENCY:-3}"
