@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Served over TLS (directly or behind a proxy that sets X-Forwarded-Proto): every request is
 # redirected to https, cookies never travel in clear, browsers remember to use https only.
 HTTPS = env_bool("HTTPS")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check speaks plain HTTP
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -82,6 +82,7 @@ MIDDLEWARE = [
     # first: every log line of the request carries its id, echoed in `X-Request-ID`
     "django_guid.middleware.guid_middleware",
     "config.logs.RequestLogMiddleware",
+    "config.health.HealthMiddleware",  # /healthz: before the host check and HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RefuseNulQueryMiddleware",
@@ -264,6 +265,8 @@ LOGGING = {
                 "name": "logger",
                 "correlation_id": "request_id",
             },
+            # django.request attaches the request itself, whose text holds the query string
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "text": {
             "format": "{asctime} {levelname} {name} [{correlation_id}] {message}",

@@ -192,20 +192,24 @@ class OdmView(StudyAPIView):
 class DatacutView(StudyAPIView):
     """Every dataset and the dictionary as of `cut` (default: now) in one ZIP with a manifest."""
 
-    query_parameters = ("cut",)
+    query_parameters = ("cut", "study")
 
     renderer_classes = [JSONRenderer, ZipRenderer]
 
     permission_classes = [CanExport]
 
     @extend_schema(
-        parameters=[OpenApiParameter("cut", OpenApiTypes.DATETIME)],
+        parameters=[
+            OpenApiParameter("cut", OpenApiTypes.DATETIME),
+            OpenApiParameter("study", str, description="Registry id, e.g. NCT05734898"),
+        ],
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
     )
     def get(self, request):
         cut = _cut(request) or timezone.now().replace(microsecond=0)
         response = StreamingHttpResponse(
-            datacut_chunks(user=request.user, cut=cut), content_type="application/zip"
+            datacut_chunks(user=request.user, cut=cut, study=study_from_query(request)),
+            content_type="application/zip",
         )
         response["Content-Disposition"] = f'attachment; filename="datacut-{cut:%Y%m%dT%H%M%SZ}.zip"'
         return response

@@ -68,11 +68,10 @@ def _dictionary_lines():
         ]
 
 
-def _sources(*, user, cut: datetime):
+def _sources(*, user, cut: datetime, study):
     for name, dataset in sorted(DATASETS.items()):
         yield f"{name}.csv", _csv_chunks(rows(dataset, user=user, as_of=cut))
     yield "data_dictionary.csv", _csv_chunks(_dictionary_lines())
-    study = study_list(user=user).first()
     if study is not None:
         for domain in sdtm.DOMAINS:
             records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
@@ -90,10 +89,17 @@ def _sources(*, user, cut: datetime):
 EARLIEST_CUT = datetime(1980, 1, 1, tzinfo=UTC)
 
 
-def datacut_chunks(*, user, cut: datetime) -> Iterator[bytes]:
+def datacut_chunks(*, user, cut: datetime, study=None) -> Iterator[bytes]:
+    """The data cut as ZIP chunks: the CSV datasets, the dictionary, and the SDTM and ODM files
+    of `study` (default: the user's only or first study), with a manifest naming it."""
+    study = study or study_list(user=user).first()
     stamp = cut.astimezone(UTC).timetuple()[:6]
     sink = _Sink()
-    manifest = {"study": "NCT05734898", "cut": cut.isoformat(), "files": []}
+    manifest = {
+        "study": study.registry_id if study else None,
+        "cut": cut.isoformat(),
+        "files": [],
+    }
 
     def member(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=stamp)
@@ -102,7 +108,7 @@ def datacut_chunks(*, user, cut: datetime) -> Iterator[bytes]:
         return info
 
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, chunks in _sources(user=user, cut=cut):
+        for name, chunks in _sources(user=user, cut=cut, study=study):
             digest, count = hashlib.sha256(), 0
             with archive.open(member(name), "w", force_zip64=True) as handle:
                 for data, rows_in_block in chunks:
@@ -116,5 +122,5 @@ def datacut_chunks(*, user, cut: datetime) -> Iterator[bytes]:
     yield sink.drain()
 
 
-def datacut_zip(*, user, cut: datetime) -> bytes:
-    return b"".join(datacut_chunks(user=user, cut=cut))
+def datacut_zip(*, user, cut: datetime, study=None) -> bytes:
+    return b"".join(datacut_chunks(user=user, cut=cut, study=study))

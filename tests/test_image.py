@@ -88,7 +88,8 @@ def test_the_image_starts_and_serves_the_login_page_and_health(tmp_path, scratch
         "DATABASE_URL": scratch_database,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "HTTPS": "1",
-        "ALLOWED_HOSTS": "127.0.0.1",
+        # a real host name, as README's install step says: the health check still answers
+        "ALLOWED_HOSTS": "edc.hospital.example",
         "CACHE": "database",
         "TIME_ZONE": "Asia/Shanghai",
         "WEB_CONCURRENCY": "2",
@@ -132,11 +133,12 @@ def test_the_image_starts_and_serves_the_login_page_and_health(tmp_path, scratch
         output = log.read()
         assert status == 200, output[-3000:]
         assert json.loads(body) == {"status": "ok"}
-        login, _, page = _get(f"{base}/admin/login/", **{"X-Forwarded-Proto": "https"})
+        served = {"X-Forwarded-Proto": "https", "Host": "edc.hospital.example"}
+        login, _, page = _get(f"{base}/admin/login/", **served)
         assert login == 200
         assert b"EDC-lite" in page
         # collected at build time, served by whitenoise
-        static, _, _ = _get(f"{base}/static/admin/css/base.css", **{"X-Forwarded-Proto": "https"})
+        static, _, _ = _get(f"{base}/static/admin/css/base.css", **served)
         assert static == 200
         request_id = headers["X-Request-ID"]
         time.sleep(0.5)

@@ -64,13 +64,15 @@ def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
     )
 
 
-def test_health_is_not_redirected_to_https_while_pages_are(settings, db):
-    """Behind TLS (HTTPS=1) every page redirects plain HTTP, but the container's own health
-    check speaks plain HTTP to 127.0.0.1."""
+def test_health_answers_the_containers_own_check_whatever_the_host_and_https(settings, db):
+    """Behind TLS (HTTPS=1) every page redirects plain HTTP and only ALLOWED_HOSTS are served,
+    but the container's check calls http://127.0.0.1:8000/healthz."""
     settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["edc.hospital.example"]
     client = Client()
-    assert client.get("/healthz").status_code == 200
-    assert client.get("/admin/login/").status_code == 301
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    assert client.get("/admin/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get("/admin/login/", HTTP_HOST="edc.hospital.example").status_code == 301
 
 
 # --- logs ------------------------------------------------------------------------------------
@@ -86,10 +88,12 @@ def json_log():
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter(fmt, **spec))
     handler.addFilter(CorrelationId())
-    log = logging.getLogger("edc.request")
-    log.addHandler(handler)
+    logs = [logging.getLogger(name) for name in ("edc.request", "django.request")]
+    for log in logs:
+        log.addHandler(handler)
     yield stream
-    log.removeHandler(handler)
+    for log in logs:
+        log.removeHandler(handler)
 
 
 def test_each_request_is_one_json_line_with_its_request_id(json_log, coordinator_a):
@@ -123,6 +127,22 @@ def test_a_clients_request_id_is_kept_and_anything_else_replaced(json_log, clien
         given,
         replaced["X-Request-ID"],
     ]
+
+
+def test_an_error_response_is_logged_without_the_query_string(json_log, coordinator_a):
+    client = Client()
+    client.force_login(coordinator_a)
+    response = client.get("/api/v1/nothing-here/?date_of_birth=1950-02-03")
+    assert response.status_code == 404
+
+    text = json_log.getvalue()
+    assert "1950-02-03" not in text and "date_of_birth" not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert sorted((e["logger"], e["level"], e["request_id"]) for e in lines) == [
+        ("django.request", "WARNING", response["X-Request-ID"]),
+        ("edc.request", "INFO", response["X-Request-ID"]),
+    ]
+    assert all("request" not in e for e in lines)
 
 
 # --- scheduled jobs --------------------------------------------------------------------------
@@ -202,6 +222,22 @@ def test_a_backup_on_sqlite_fails_and_says_why(tmp_path, db):
     assert (run.job, run.ok) == ("backup", False)
 
 
+def test_a_dump_cut_short_leaves_no_backup_behind(tmp_path, monkeypatch, db):
+    from trial.backup import BackupError
+    from trial.management.commands import backup as command
+
+    def cut_short(path):
+        path.write_bytes(b"PGDMP half")
+        raise BackupError("pg_dump failed: connection lost")
+
+    monkeypatch.setattr(command, "backup", cut_short)
+    with pytest.raises(CommandError):
+        _run("backup", dir=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    (run,) = JobRun.objects.all()
+    assert (run.ok, run.summary) == (False, "pg_dump failed: connection lost")
+
+
 def test_backups_older_than_the_retention_are_removed(tmp_path, monkeypatch, db):
     """The retention rule on its own (pg_dump itself is stubbed: it is tested on PostgreSQL)."""
     from trial.management.commands import backup as command
@@ -256,10 +292,11 @@ def test_data_managers_see_the_last_run_of_each_job_on_the_dashboard(
 
 
 def test_a_time_entered_at_half_past_midnight_local_lands_on_that_clinical_date(
-    settings, eligible, first_cohort, enroll, infuse, coordinator_a, clock
+    settings, eligible, first_cohort, enroll, infuse, coordinator_a, clock, schedule
 ):
     """Stored in UTC (the previous day, 16:30), counted on the local date everywhere."""
     from dosing.models import DltEvaluation
+    from followup.services import visit_record
     from safety.services import ae_save
 
     settings.TIME_ZONE = "Asia/Shanghai"
@@ -287,3 +324,15 @@ def test_a_time_entered_at_half_past_midnight_local_lands_on_that_clinical_date(
     )
     assert sae.report_deadline == night + timedelta(hours=24)
     assert sae.report_deadline.astimezone(shanghai).date() == date(2026, 4, 4)
+
+    # the visit schedule counts from that local day 0: day 7 is 10 April, in its window
+    clock.days(6)
+    visit = visit_record(
+        user=coordinator_a,
+        data={
+            "subject": enrollment.subject,
+            "definition": schedule["D7"],
+            "actual_date": date(2026, 4, 10),
+        },
+    )
+    assert (visit.planned_date, visit.out_of_window) == (date(2026, 4, 10), False)

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
 from .admin_base import AuditedAdmin, ReadOnlyInline, ScopedHistoryMixin, VoidableAdmin
-from .models import DoseLevel, Site, SiteRole, Study, User
+from .models import DoseLevel, JobRun, Site, SiteRole, Study, User
 
 
 @admin.register(Study)
@@ -67,6 +67,11 @@ class SiteRoleAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return selectors.site_role_list(user=request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":  # roles are granted where one is a data manager
+            kwargs["queryset"] = selectors.managed_site_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def call_service(self, request, *, instance, data, reason):
         return services.site_role_save(
             user=request.user, instance=instance, data=data, reason=reason
@@ -95,6 +100,26 @@ class DoseLevelAdmin(VoidableAdmin):
         return services.dose_level_save(
             user=request.user, instance=instance, data=data, reason=reason
         )
+
+
+@admin.register(JobRun)
+class JobRunAdmin(AuditedAdmin):
+    """Runs of the scheduled jobs (deploy/yacron.yaml), written by the jobs themselves: read
+    only, for data managers; the dashboard shows the last of each."""
+
+    list_display = ("job", "finished_at", "ok", "summary")
+    list_filter = ("job", "ok")
+    search_fields = ("summary",)
+    readonly_fields = ("job", "started_at", "finished_at", "ok", "summary", "created_at", "version")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def call_service(self, request, *, instance, data, reason):
+        raise PermissionError("Job runs are written by the jobs.")
 
 
 class SiteRoleInline(ReadOnlyInline):

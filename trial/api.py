@@ -179,7 +179,7 @@ class SiteRoleSerializer(AuditedModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True)
     )
-    site = ScopedPrimaryKeyField(selector=selectors.site_list, model=Site)
+    site = ScopedPrimaryKeyField(selector=selectors.managed_site_list, model=Site)
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

@@ -61,6 +61,7 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
         monitoring__query=ENTER,
         monitoring__sdvplan=ENTER,
         monitoring__lock=ENTER,
+        trial__jobrun=VIEW,  # the deployment's scheduled jobs
     ),
     # the committee decides escalation and confirms DLTs (a change of the DLT evaluation)
     Role.SAFETY_REVIEWER: _grants(

@@ -63,6 +63,13 @@ def dose_level_list(*, user) -> QuerySet[DoseLevel]:
     return DoseLevel.objects.select_related("study").filter(study__in=study_list(user=user))
 
 
+def managed_site_list(*, user) -> QuerySet[Site]:
+    """The sites where the user is a data manager: where they may grant roles."""
+    qs = Site.objects.select_related("study")
+    site_ids = site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,))
+    return qs if site_ids is None else qs.filter(pk__in=site_ids)
+
+
 def site_role_list(*, user) -> QuerySet[SiteRole]:
     return scope_to_sites(SiteRole.objects.select_related("user", "site"), user)
 

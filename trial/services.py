@@ -139,7 +139,9 @@ def site_save(
 def site_role_save(
     *, user, data: Mapping[str, Any], instance: SiteRole | None = None, reason: str | None = None
 ) -> SiteRole:
-    """Grant a role (new record) or change one (e.g. revoke: is_active False, with a reason)."""
+    """Grant a role (new record) or change one (e.g. revoke: is_active False, with a reason).
+    Only a data manager of that very site (or an administrator) does it, and never for
+    themselves: nobody raises their own privileges."""
     with transaction.atomic():
         site_role = instance or SiteRole()
         refuse_changes(
@@ -148,7 +150,15 @@ def site_role_save(
             ("user", "site", "role"),
             "Revoke this role and grant a new one instead of editing it.",
         )
-        return audited_save(apply_data(site_role, data), user=user, reason=reason)
+        apply_data(site_role, data)
+        if user is not None and not user.is_superuser and site_role.site_id is not None:
+            if not user_has_role(user, SiteRole.Role.DATA_MANAGER, site=site_role.site):
+                raise PermissionDenied("Only a data manager of this site grants its roles.")
+            if site_role.user_id == user.pk:
+                raise ValidationError(
+                    {"user": "Nobody grants or changes their own role: ask another data manager."}
+                )
+        return audited_save(site_role, user=user, reason=reason)
 
 
 def site_role_grant(*, user, member, site: Site, role: str, reason: str | None = None) -> SiteRole:

@@ -65,6 +65,7 @@ STUDY_LEVEL = {
     "trial.study",
     "trial.doselevel",
     "trial.user",
+    "trial.jobrun",  # the deployment's scheduled jobs: data managers read them
     "dosing.lymphodepletionregimen",
     "dosing.cohort",
     "dosing.escalationdecision",

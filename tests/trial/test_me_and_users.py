@@ -76,3 +76,41 @@ def test_a_coordinator_cannot_grant_roles(api, coordinator_a, monitor_a, site_a)
     )
     assert response.status_code == 403
     assert not SiteRole.objects.filter(role="data_manager", user=monitor_a).exists()
+
+
+def test_nobody_grants_themselves_a_role(api, data_manager_a, site_a):
+    response = api(data_manager_a).post(
+        "/api/v1/site-roles/",
+        {"user": data_manager_a.pk, "site": site_a.pk, "role": "safety_reviewer"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "user": ["Nobody grants or changes their own role: ask another data manager."]
+    }
+    assert list(data_manager_a.site_roles.values_list("role", flat=True)) == ["data_manager"]
+
+
+def test_roles_are_granted_only_where_one_is_a_data_manager(api, site_a, site_b, coordinator_b):
+    """A data manager of site 02 who is also a monitor at site 01 grants nothing at site 01:
+    permissions are pooled across a user's sites, the site must be one they manage."""
+    from tests.factories import SiteRoleFactory, UserFactory
+
+    mixed = UserFactory(username="dm_b_monitor_a")
+    SiteRoleFactory(user=mixed, site=site_b, role=SiteRole.Role.DATA_MANAGER)
+    SiteRoleFactory(user=mixed, site=site_a, role=SiteRole.Role.MONITOR)
+    client = api(mixed)
+    refused = client.post(
+        "/api/v1/site-roles/",
+        {"user": coordinator_b.pk, "site": site_a.pk, "role": "investigator"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["site"]
+    granted = client.post(
+        "/api/v1/site-roles/",
+        {"user": coordinator_b.pk, "site": site_b.pk, "role": "investigator"},
+        format="json",
+    )
+    assert granted.status_code == 201
+    assert not SiteRole.objects.filter(site=site_a, user=coordinator_b).exists()

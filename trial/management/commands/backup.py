@@ -38,7 +38,15 @@ class Command(ScheduledCommand):
         folder = Path(dir)
         path = Path(out) if out else folder / timezone.now().strftime(NAME)
         path.parent.mkdir(parents=True, exist_ok=True)
-        backup(path)
+        # written under another name, renamed once complete: a dump cut short never passes
+        # for a backup (nor counts as one for the retention)
+        partial = path.with_name(path.name + ".partial")
+        try:
+            backup(partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(path)
         summary = f"wrote {path} ({path.stat().st_size} bytes)"
         if keep_days > 0 and folder.is_dir():
             cutoff = timezone.now() - timedelta(days=keep_days)
