@@ -30,12 +30,18 @@ def _post(user, url, body):
 
 def add_monitoring_records(study, *, monitor, data_manager, safety_reviewer, password) -> None:
     """One record of each kind the demo does not make (a query, an SDV mark and plan, DLT
-    criteria, a record lock, a signature), made through the API as users make them. The safety
+    criteria, a record lock, a signature, a scheduled job's run), made as users (and the
+    scheduler) make them. The safety
     reviewer's password becomes `password` (a signature asks for it)."""
     from dosing.models import EscalationDecision
     from safety.models import LabResult
     from screening.models import Subject
 
+    from django.utils import timezone
+
+    from trial.services import job_run_record
+
+    job_run_record(job="backup", started_at=timezone.now(), ok=True, summary="wrote a backup")
     safety_reviewer.set_password(password)
     safety_reviewer.save()
     subject = Subject.objects.order_by("pk").first()
