@@ -33,12 +33,11 @@ def add_monitoring_records(study, *, monitor, data_manager, safety_reviewer, pas
     criteria, a record lock, a signature, a scheduled job's run), made as users (and the
     scheduler) make them. The safety
     reviewer's password becomes `password` (a signature asks for it)."""
+    from django.utils import timezone
+
     from dosing.models import EscalationDecision
     from safety.models import LabResult
     from screening.models import Subject
-
-    from django.utils import timezone
-
     from trial.services import job_run_record
 
     job_run_record(job="backup", started_at=timezone.now(), ok=True, summary="wrote a backup")
