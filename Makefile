@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
 
 # demo dates, windows, SAE clocks, overdue forms and ages: run again with the clock moved
 SHIFTED_CLOCK ?= $(shell $(PYTHON) -c "import datetime as d; print((d.date.today() + d.timedelta(days=366)).isoformat() + 'T23:30:00+08:00')")
@@ -27,8 +28,8 @@ run: export LOG_FORMAT ?= text
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/v1/  API docs: http://127.0.0.1:8000/api/docs/"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  API: http://127.0.0.1:$(PORT)/api/v1/  API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, like production; they need a key, not a secret one.
 test: export SECRET_KEY ?= insecure-key-for-tests-only

@@ -1,9 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from screening.models import Subject
 from screening.selectors import subject_list
-from trial.admin_base import AuditedAdmin, VoidableAdmin
+from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidableAdmin
 from trial.models import SiteRole
 from trial.selectors import dose_level_list, study_list
 
@@ -152,8 +153,25 @@ class LymphodepletionAdmin(VoidableAdmin):
         )
 
 
+class InfusionForm(AuditedAdminForm):
+    deviation_description = forms.CharField(
+        label="Protocol deviation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Only when the dose level differs from the cohort's: say what happened. The "
+        "deviation is logged and the patient is not DLT-evaluable.",
+    )
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if self.cleaned_data.get("deviation_description"):
+            data["deviation_description"] = self.cleaned_data["deviation_description"]
+        return data
+
+
 @admin.register(Infusion)
 class InfusionAdmin(VoidableAdmin):
+    form = InfusionForm
     list_display = (
         "enrollment",
         "number",

@@ -158,6 +158,13 @@ class InfusionSerializer(AuditedModelSerializer):
         required=False,
         help_text="Default: the dose level's dose.",
     )
+    deviation_description = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the dose level differs from the cohort's: the protocol "
+        "deviation is logged with this description.",
+    )
 
     class Meta:
         model = Infusion
@@ -172,6 +179,7 @@ class InfusionSerializer(AuditedModelSerializer):
             "partial_dose",
             "infusion_reaction",
             "premedication",
+            "deviation_description",
             "change_reason",
             *AUDIT,
             *VOID,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from followup.services import deviation_raise
 from screening import selectors as screening_selectors
 from screening.models import Subject
 from trial.models import DoseLevel, SiteRole, Study
@@ -346,6 +347,8 @@ def infusion_save(
 ) -> Infusion:
     """Record a CAR-NK infusion; the partial-dose flag is derived from the planned and actual
     doses and the study's tolerance, and the DLT window follows from the first infusion."""
+    data = dict(data)
+    deviation = (data.pop("deviation_description", "") or "").strip()
     with transaction.atomic():
         infusion = instance or Infusion()
         adding = infusion._state.adding
@@ -383,6 +386,14 @@ def infusion_save(
                 f"The actual dose exceeds the planned {infusion.planned_cells_per_kg_million} x10^6/kg by more "
                 f"than the {study.infusion_dose_tolerance_pct}% tolerance (at most {high.normalize()})."
             )
+        cohort_level = enrollment.cohort.dose_level
+        off_cohort = infusion.dose_level_id != cohort_level.pk
+        if off_cohort and not deviation:
+            errors["deviation_description"] = (
+                f"Dose level {infusion.dose_level.number} differs from the cohort's dose level "
+                f"{cohort_level.number}: a protocol deviation, after which the patient is not "
+                f"DLT-evaluable. Describe what happened to save the infusion."
+            )
         if errors:
             raise ValidationError(errors)
         infusion.partial_dose = actual is not None and actual < low
@@ -390,10 +401,25 @@ def infusion_save(
             last = enrollment.infusions.order_by("-number").values_list("number", flat=True).first()
             infusion.number = (last or 0) + 1
         audited_save(infusion, user=user, reason=reason)
+        if off_cohort:
+            deviation_raise(
+                user=user,
+                subject=enrollment.subject,
+                rule="off_cohort_dose",
+                category="dosing",
+                on=timezone.localdate(infusion.started_at) if infusion.started_at else _today(),
+                description=(
+                    f"Infusion {infusion.number} at dose level {infusion.dose_level.number}, "
+                    f"cohort {enrollment.cohort.sequence} at dose level {cohort_level.number}: "
+                    f"{deviation}"
+                ),
+                source=infusion,
+            )
         dlt_evaluation_refresh(
             evaluation=enrollment.dlt_evaluation,
             user=user,
-            reason=f"Infusion {infusion.number} recorded",
+            reason=f"Infusion {infusion.number} recorded"
+            + (" at another dose than the cohort's (protocol deviation)" if off_cohort else ""),
         )
         return infusion
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, NullIf
 from dosing import selectors as dosing
 from dosing.models import Cohort, DltEvaluation, Enrollment, EscalationDecision, Infusion
 from followup import selectors as followup
-from followup.models import Disposition, ResponseAssessment, Visit
+from followup.models import Disposition, ProtocolDeviation, ResponseAssessment, Visit
 from monitoring import selectors as monitoring
 from monitoring.models import Query
 from safety import selectors as safety
@@ -102,6 +102,13 @@ DATASETS: dict[str, Dataset] = {
             "Response assessments (ELN 2022)",
         ),
         Dataset("disposition", Disposition, followup.disposition_list, "subject", "End of study"),
+        Dataset(
+            "deviations",
+            ProtocolDeviation,
+            followup.deviation_list,
+            "subject",
+            "Protocol deviations",
+        ),
         Dataset("queries", Query, monitoring.query_list, "subject", "Data queries"),
     ]
 }

@@ -10,7 +10,7 @@ from trial.admin_base import AuditedAdmin, VoidableAdmin
 from trial.selectors import study_list
 
 from . import selectors, services
-from .models import Disposition, ResponseAssessment, Visit, VisitDefinition
+from .models import Disposition, ProtocolDeviation, ResponseAssessment, Visit, VisitDefinition
 
 
 class FollowUpChoicesMixin(SubjectChoicesMixin):
@@ -185,5 +185,34 @@ class DispositionAdmin(FollowUpChoicesMixin, VoidableAdmin):
 
     def call_service(self, request, *, instance, data, reason):
         return services.disposition_record(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(ProtocolDeviation)
+class ProtocolDeviationAdmin(FollowUpChoicesMixin, VoidableAdmin):
+    list_display = (
+        "subject",
+        "deviation_date",
+        "category",
+        "severity",
+        "rule",
+        "sponsor_reported_on",
+        "ethics_reported_on",
+        "is_voided",
+    )
+    list_filter = ("category", "severity", "subject__site", "is_voided")
+    list_select_related = ("subject",)
+    search_fields = ("subject__screening_number", "description")
+    void_service = services.deviation_void
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "rule", "source")
+
+    def get_queryset(self, request):
+        return selectors.deviation_list(user=request.user)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.deviation_record(
             user=request.user, instance=instance, data=data, reason=reason
         )

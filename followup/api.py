@@ -24,6 +24,7 @@ from .models import (
     CRF_CHOICES,
     RESPONSE_CHOICES,
     Disposition,
+    ProtocolDeviation,
     ResponseAssessment,
     Visit,
     VisitDefinition,
@@ -155,6 +156,30 @@ class DispositionSerializer(AuditedModelSerializer):
         validators = []  # uniqueness is checked by the service, with a clearer message
 
 
+class ProtocolDeviationSerializer(AuditedModelSerializer):
+    subject = SubjectField()
+
+    class Meta:
+        model = ProtocolDeviation
+        fields = [
+            "id",
+            "subject",
+            "category",
+            "deviation_date",
+            "description",
+            "severity",
+            "corrective_action",
+            "sponsor_reported_on",
+            "ethics_reported_on",
+            "rule",
+            "source",
+            "change_reason",
+            *AUDIT,
+            *VOID,
+        ]
+        read_only_fields = ["rule", "source", *AUDIT, *VOID]
+
+
 class SubjectFilter(StudyFilterSet):
     site = IntegerFilter(field_name="subject__site")
 
@@ -212,6 +237,21 @@ class DispositionViewSet(VoidActionMixin, AuditedModelViewSet):
 
     def get_queryset(self):
         return selectors.disposition_list(user=self.request.user)
+
+
+class ProtocolDeviationViewSet(VoidActionMixin, AuditedModelViewSet):
+    """Protocol deviations: entered by the site, or raised by the services when the data reveal
+    one (`rule` and `source` say which check found it, in which record)."""
+
+    serializer_class = ProtocolDeviationSerializer
+    queryset = ProtocolDeviation.objects.none()
+    filterset_class = _filter(ProtocolDeviation, "category", "severity", "is_voided")
+    ordering_fields = ["deviation_date", "created_at"]
+    create_service = update_service = services.deviation_record
+    void_service = services.deviation_void
+
+    def get_queryset(self):
+        return selectors.deviation_list(user=self.request.user)
 
 
 class OverdueFormSerializer(serializers.Serializer):
@@ -320,3 +360,4 @@ def register(router) -> None:
         "response-assessments", ResponseAssessmentViewSet, basename="response-assessment"
     )
     router.register("disposition", DispositionViewSet, basename="disposition")
+    router.register("deviations", ProtocolDeviationViewSet, basename="deviation")

@@ -206,7 +206,23 @@ def seed_demo(*, context: dict) -> list[str]:
                 "last_known_alive_date": end,
             },
         )
+    # the patient who missed day 14 (admitted elsewhere): a deviation the site logged
+    missed_d14 = enrollments[1] if len(enrollments) > 1 else None
+    if missed_d14 is not None and missed_d14.subject.visits.filter(missed=True).exists():
+        services.deviation_record(
+            user=nurse,
+            data={
+                "subject": missed_d14.subject,
+                "category": "visit_window",
+                "deviation_date": missed_d14.dlt_evaluation.day0 + timedelta(days=14),
+                "description": "Day 14 visit missed: patient admitted to another hospital; "
+                "labs from that hospital obtained.",
+                "severity": "minor",
+                "corrective_action": "Outside labs filed as source; patient given a contact card.",
+            },
+        )
     created.append(
-        "AML histories, visits, day-28 responses (CR, CRi, PD), tocilizumab, one end of study"
+        "AML histories, visits, day-28 responses (CR, CRi, PD), tocilizumab, one end of study, "
+        "one protocol deviation"
     )
     return created

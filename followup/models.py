@@ -190,3 +190,52 @@ class Disposition(VoidableModel):
 
     def __str__(self) -> str:
         return f"{self.subject} end of study {self.end_of_study_date} ({self.get_end_of_study_reason_display()})"
+
+
+class ProtocolDeviation(VoidableModel):
+    """A departure from the protocol: entered by the site, or raised by the system when the data
+    reveal one (`rule` names the check, e.g. an infusion at another dose than the cohort's)."""
+
+    class Category(models.TextChoices):
+        ELIGIBILITY = "eligibility", "Eligibility"
+        CONSENT = "consent", "Informed consent"
+        DOSING = "dosing", "Dosing"
+        VISIT_WINDOW = "visit_window", "Visit window"
+        PROCEDURE = "procedure", "Procedure"
+        SAFETY_REPORTING = "safety_reporting", "Safety reporting"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MAJOR = "major", "Major"
+        MINOR = "minor", "Minor"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="deviations")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    deviation_date = models.DateField("date of the deviation")
+    description = models.TextField()
+    severity = models.CharField(max_length=5, choices=Severity.choices)
+    corrective_action = models.TextField("corrective and preventive action", blank=True)
+    sponsor_reported_on = models.DateField("reported to the sponsor on", null=True, blank=True)
+    ethics_reported_on = models.DateField(
+        "reported to the ethics committee on", null=True, blank=True
+    )
+    rule = models.CharField(
+        "raised by rule",
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="Set when the system found the deviation in the data (e.g. off_cohort_dose).",
+    )
+    source = models.CharField(
+        "found in",
+        max_length=80,
+        blank=True,
+        editable=False,
+        help_text="The record that revealed it, e.g. dosing.infusion #12.",
+    )
+
+    class Meta:
+        ordering = ["subject", "deviation_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.get_category_display()} deviation {self.deviation_date}"

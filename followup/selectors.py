@@ -12,7 +12,7 @@ from screening.models import Subject
 from trial.selectors import scope_to_sites, study_list
 
 from . import rules
-from .models import Disposition, ResponseAssessment, Visit, VisitDefinition
+from .models import Disposition, ProtocolDeviation, ResponseAssessment, Visit, VisitDefinition
 
 
 def day0(subject: Subject) -> date | None:
@@ -48,6 +48,12 @@ def response_list(*, user) -> QuerySet[ResponseAssessment]:
 def disposition_list(*, user) -> QuerySet[Disposition]:
     return scope_to_sites(
         Disposition.objects.select_related("subject__site"), user, site_path="subject__site"
+    )
+
+
+def deviation_list(*, user) -> QuerySet[ProtocolDeviation]:
+    return scope_to_sites(
+        ProtocolDeviation.objects.select_related("subject__site"), user, site_path="subject__site"
     )
 
 

@@ -14,7 +14,14 @@ from screening.models import Subject
 from trial.services import apply_data, audited_save, record_void, refuse_changes, require_data_entry
 
 from . import rules, selectors
-from .models import CRF_TYPES, Disposition, ResponseAssessment, Visit, VisitDefinition
+from .models import (
+    CRF_TYPES,
+    Disposition,
+    ProtocolDeviation,
+    ResponseAssessment,
+    Visit,
+    VisitDefinition,
+)
 
 
 def _today() -> date:
@@ -357,6 +364,70 @@ def disposition_record(
 
 
 def disposition_void(*, user, instance: Disposition, reason: str) -> Disposition:
+    with transaction.atomic():
+        require_data_entry(user, instance.subject.site)
+        return record_void(user=user, instance=instance, reason=reason)
+
+
+# --- protocol deviations ---------------------------------------------------------------------
+
+
+def deviation_record(
+    *,
+    user,
+    data: Mapping[str, Any],
+    instance: ProtocolDeviation | None = None,
+    reason: str | None = None,
+) -> ProtocolDeviation:
+    """Record or correct a protocol deviation (what, when, how serious, what was done, to whom
+    it was reported)."""
+    with transaction.atomic():
+        deviation = instance or ProtocolDeviation()
+        subject = _subject(data, instance)
+        require_data_entry(user, subject.site)
+        refuse_changes(deviation, data, ("subject",), "A deviation cannot move to another subject.")
+        apply_data(deviation, data)
+        deviation.subject = subject
+        errors = {}
+        if not (deviation.description or "").strip():
+            errors["description"] = "Describe what departed from the protocol."
+        if deviation.deviation_date and deviation.deviation_date > _today():
+            errors["deviation_date"] = "The deviation is dated in the future."
+        for field in ("sponsor_reported_on", "ethics_reported_on"):
+            when = getattr(deviation, field)
+            if when and deviation.deviation_date and when < deviation.deviation_date:
+                errors[field] = "A deviation is reported after it happened."
+            elif when and when > _today():
+                errors[field] = "This is in the future."
+        if errors:
+            raise ValidationError(errors)
+        return audited_save(deviation, user=user, reason=reason)
+
+
+def deviation_raise(
+    *, user, subject: Subject, rule: str, category: str, on: date, description: str, source
+) -> ProtocolDeviation:
+    """A deviation the data reveal, raised by the service that found it (named by its rule and
+    the record it was found in); raised once per rule and record."""
+    label = f"{source._meta.label_lower} #{source.pk}"
+    existing = ProtocolDeviation.objects.filter(
+        subject=subject, rule=rule, source=label, is_voided=False
+    ).first()
+    if existing is not None:
+        return existing
+    deviation = ProtocolDeviation(
+        subject=subject,
+        category=category,
+        deviation_date=on,
+        description=description,
+        severity=ProtocolDeviation.Severity.MAJOR,
+        rule=rule,
+        source=label,
+    )
+    return audited_save(deviation, user=user, reason=f"Raised by rule {rule} ({label})")
+
+
+def deviation_void(*, user, instance: ProtocolDeviation, reason: str) -> ProtocolDeviation:
     with transaction.atomic():
         require_data_entry(user, instance.subject.site)
         return record_void(user=user, instance=instance, reason=reason)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dosing.models import Enrollment
 from dosing.selectors import cohort_list, decision_table, escalation_state
 from followup.models import CRF_TYPES
-from followup.selectors import overdue_forms, response_summary, visit_calendar
+from followup.selectors import deviation_list, overdue_forms, response_summary, visit_calendar
 from safety.selectors import adverse_event_list
 from screening.models import Subject
 from screening.selectors import subject_list
@@ -312,7 +312,17 @@ def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
         for ae in saes
     ]
     overdue = overdue_forms(user=user, today=today)
+    deviations = deviation_list(user=user).filter(is_voided=False)
+    unreported = deviations.filter(sponsor_reported_on__isnull=True).order_by(
+        "deviation_date", "pk"
+    )
     return {
+        "deviations": {
+            "total": deviations.count(),
+            "major": deviations.filter(severity="major").count(),
+            "unreported": list(unreported[:limit]),
+            "unreported_total": unreported.count(),
+        },
         "as_of": today,
         # the deployment's scheduled jobs: what data managers look after
         "jobs": job_status(now=now) if user_has_role(user, SiteRole.Role.DATA_MANAGER) else None,
@@ -392,6 +402,13 @@ CASEBOOK_FORMS = (
         "safety.conmed",
         "subject",
         "start_date",
+        ("subject",),
+    ),
+    (
+        "Adverse events, DLTs and medications",
+        "followup.protocoldeviation",
+        "subject",
+        "deviation_date",
         ("subject",),
     ),
     ("End of study", "followup.disposition", "subject", "end_of_study_date", ("subject",)),

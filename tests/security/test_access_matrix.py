@@ -71,6 +71,7 @@ RESOURCES = {
     "visits": CLINICAL,
     "response-assessments": CLINICAL,
     "disposition": CLINICAL,
+    "deviations": CLINICAL,
     # opened at enrollment; site staff record the outcome, the committee confirms DLTs
     "dlt-evaluations": Resource("site", None, SITE_STAFF | {SAFETY_REVIEWER}),
     # flagged by the system; decided through accept/reject actions only

@@ -55,6 +55,7 @@ SITE_SCOPED = {
     "followup.visit",
     "followup.responseassessment",
     "followup.disposition",
+    "followup.protocoldeviation",
     "monitoring.query",
     "monitoring.sdvmark",
     "monitoring.lock",  # the demo's lock is on a lab result of site 01
