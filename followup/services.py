@@ -102,6 +102,8 @@ def _reschedule_visits(definition: VisitDefinition, *, user) -> None:
                 reason=f"Visit window of {definition.code} changed: planned date and "
                 f"window flag recomputed",
             )
+            if outside:
+                _raise_window_deviation(visit, user=user)
 
 
 def visit_record(
@@ -151,7 +153,29 @@ def visit_record(
                     {"actual_date": "Give the visit date, or record the visit as missed."}
                 )
             _within_follow_up(subject, visit.actual_date, "actual_date", "visit")
-        return audited_save(visit, user=user, reason=reason)
+        audited_save(visit, user=user, reason=reason)
+        if visit.out_of_window:
+            _raise_window_deviation(visit, user=user)
+        return visit
+
+
+def _raise_window_deviation(visit: Visit, *, user) -> None:
+    definition = visit.definition
+    earliest = visit.planned_date - timedelta(days=definition.window_before)
+    latest = visit.planned_date + timedelta(days=definition.window_after)
+    deviation_raise(
+        user=user,
+        subject=visit.subject,
+        rule="visit_out_of_window",
+        category=ProtocolDeviation.Category.VISIT_WINDOW,
+        severity=ProtocolDeviation.Severity.MINOR,
+        on=visit.actual_date,
+        description=(
+            f"{definition.label} on {visit.actual_date}, outside its window "
+            f"{earliest} to {latest} (planned {visit.planned_date})."
+        ),
+        source=visit,
+    )
 
 
 def visit_void(*, user, instance: Visit, reason: str) -> Visit:
@@ -405,7 +429,15 @@ def deviation_record(
 
 
 def deviation_raise(
-    *, user, subject: Subject, rule: str, category: str, on: date, description: str, source
+    *,
+    user,
+    subject: Subject,
+    rule: str,
+    category: str,
+    on: date,
+    description: str,
+    source,
+    severity: str = ProtocolDeviation.Severity.MAJOR,
 ) -> ProtocolDeviation:
     """A deviation the data reveal, raised by the service that found it (named by its rule and
     the record it was found in); raised once per rule and record."""
@@ -420,7 +452,7 @@ def deviation_raise(
         category=category,
         deviation_date=on,
         description=description,
-        severity=ProtocolDeviation.Severity.MAJOR,
+        severity=severity,
         rule=rule,
         source=label,
     )

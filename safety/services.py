@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dosing import services as dosing_services
 from dosing.models import DltEvaluation
+from followup.services import deviation_raise
 from screening import rules as screening_rules
 from screening import selectors as screening_selectors
 from screening.models import Subject
@@ -174,8 +175,28 @@ def ae_save(
             )
         elif ae.grades.exclude(from_date__gte=ae.onset_date).exists():
             raise ValidationError({"onset_date": "A grade episode starts before this onset date."})
+        if ae.reported_at and ae.report_deadline and ae.reported_at > ae.report_deadline:
+            late = ae.reported_at - ae.report_deadline
+            deviation_raise(
+                user=user,
+                subject=subject,
+                rule="sae_reported_late",
+                category="safety_reporting",
+                on=timezone.localdate(ae.reported_at),
+                description=(
+                    f"SAE '{ae}' reported {timezone.localtime(ae.reported_at):%Y-%m-%d %H:%M}, "
+                    f"{_hours(late)} after the 24-hour deadline "
+                    f"({timezone.localtime(ae.report_deadline):%Y-%m-%d %H:%M})."
+                ),
+                source=ae,
+            )
         dlt_candidates_refresh(subject=subject, user=user)
         return ae
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def ae_grade_record(

@@ -169,3 +169,82 @@ def test_a_deviation_is_refused_when_its_dates_or_text_are_wrong(
         )
     assert excinfo.value.message_dict == errors
     assert not ProtocolDeviation.objects.exists()
+
+
+def test_a_visit_outside_its_window_raises_a_minor_deviation_once(
+    infused, schedule, coordinator_a, clock
+):
+    clock.days(12)
+    visit = services.visit_record(
+        user=coordinator_a,
+        data={"subject": infused, "definition": schedule["D7"], "actual_date": date(2026, 4, 10)},
+    )
+    services.visit_record(
+        user=coordinator_a, instance=visit, data={"actual_date": date(2026, 4, 11)}, reason="typo"
+    )
+
+    (deviation,) = ProtocolDeviation.objects.all()
+    assert (deviation.category, deviation.severity, deviation.rule, deviation.source) == (
+        "visit_window",
+        "minor",
+        "visit_out_of_window",
+        f"followup.visit #{visit.pk}",
+    )
+    assert deviation.description == (
+        "Day 7 on 2026-04-10, outside its window 2026-04-08 to 2026-04-08 (planned 2026-04-08)."
+    )
+
+
+def test_an_sae_reported_after_24_hours_raises_a_safety_reporting_deviation(
+    infused, coordinator_a, clock
+):
+    from datetime import timedelta
+
+    from safety.services import ae_save
+
+    clock.days(3)
+    aware = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
+    sae = ae_save(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "term": "Hypoxia",
+            "onset_date": date(2026, 4, 2),
+            "grade": 3,
+            "serious": True,
+            "sc_hospitalization": True,
+            "aware_at": aware,
+            "reported_at": aware + timedelta(hours=30),
+        },
+    )
+    (deviation,) = ProtocolDeviation.objects.all()
+    assert (deviation.category, deviation.severity, deviation.rule, deviation.source) == (
+        "safety_reporting",
+        "major",
+        "sae_reported_late",
+        f"safety.adverseevent #{sae.pk}",
+    )
+    assert "6.0 hours after the 24-hour deadline" in deviation.description
+
+
+def test_an_sae_reported_in_time_raises_nothing(infused, coordinator_a, clock):
+    from datetime import timedelta
+
+    from safety.services import ae_save
+
+    clock.days(3)
+    aware = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
+    ae_save(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "term": "Hypoxia",
+            "onset_date": date(2026, 4, 2),
+            "grade": 3,
+            "serious": True,
+            "sc_hospitalization": True,
+            "aware_at": aware,
+            "reported_at": aware + timedelta(hours=24),
+        },
+    )
+    assert not ProtocolDeviation.objects.exists()
