@@ -16,6 +16,7 @@ class StudyAdminSite(admin.AdminSite):
     site_title = "EDC-lite"
     index_title = "NKG2D CAR-NK in relapsed/refractory AML"
     index_template = "admin/study_dashboard.html"
+    site_url = None  # no public site to "view": the link is not shown
 
     def index(self, request, extra_context=None):
         context = {"dashboard": dashboard(user=request.user), **(extra_context or {})}

@@ -108,7 +108,8 @@ class Consent(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} consent v{self.form_version} ({self.consent_date})"
+        version = self.form_version.removeprefix("v").removeprefix("V")
+        return f"{self.subject} consent v{version} ({self.consent_date})"
 
 
 def _answer(code: str):

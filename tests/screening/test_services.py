@@ -332,3 +332,21 @@ def test_screening_numbers_are_unique_per_study_site_not_across_studies(register
 
     assert here.screening_number == there.screening_number == "01-S-001"
     assert (here.site.study_id != there.site.study_id) is True
+
+
+def test_a_consent_names_its_version_once(consented_subject):
+    from screening.models import Consent
+
+    consent = Consent.objects.get(subject=consented_subject)
+    consent.form_version = "v2.0"
+    assert str(consent).endswith("consent v2.0 (2026-03-02)")
+    consent.form_version = "2.0"
+    assert str(consent).endswith("consent v2.0 (2026-03-02)")
+
+
+def test_the_admin_has_no_view_site_link(coordinator_a):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(coordinator_a)
+    assert b"View site" not in client.get("/admin/").content
