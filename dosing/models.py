@@ -218,6 +218,8 @@ class DltEvaluation(AuditedModel):
     reviewer_confirmed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
+        verbose_name = "DLT evaluation"
+        verbose_name_plural = "DLT evaluations"
         ordering = ["enrollment"]
         constraints = [
             models.CheckConstraint(

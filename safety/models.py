@@ -175,6 +175,8 @@ class AeGrade(AuditedModel):
     grade = models.PositiveSmallIntegerField(validators=GRADE)
 
     class Meta:
+        verbose_name = "AE grade episode"
+        verbose_name_plural = "AE grade episodes"
         ordering = ["adverse_event", "from_date"]
         constraints = [
             models.UniqueConstraint(
@@ -250,6 +252,8 @@ class CrsAssessment(VoidableModel):
     )
 
     class Meta:
+        verbose_name = "CRS assessment"
+        verbose_name_plural = "CRS assessments"
         ordering = ["subject", "assessed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -329,6 +333,8 @@ class IcansAssessment(VoidableModel):
     )
 
     class Meta:
+        verbose_name = "ICANS assessment"
+        verbose_name_plural = "ICANS assessments"
         ordering = ["subject", "assessed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -448,6 +454,8 @@ class DltCandidate(AuditedModel):
     decision_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
+        verbose_name = "DLT candidate"
+        verbose_name_plural = "DLT candidates"
         ordering = ["subject", "flagged_at"]
 
     def __str__(self) -> str:

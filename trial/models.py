@@ -278,6 +278,8 @@ class JobRun(AuditedModel):
     summary = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "scheduled job run"
+        verbose_name_plural = "scheduled job runs"
         ordering = ["-finished_at"]
         indexes = [models.Index(fields=["job", "-finished_at"], name="jobrun_job_latest")]
 

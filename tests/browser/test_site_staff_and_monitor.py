@@ -227,7 +227,7 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     ae_row = monitor.locator("tr[data-crf='safety.adverseevent']")
     assert "1 open" in ae_row.inner_text()
     treatment = monitor.inner_text("#casebook")
-    for form in ("Consent", "Eligibility assessment", "Enrollment", "Infusion", "Crs assessment"):
+    for form in ("Consent", "Eligibility assessment", "Enrollment", "Infusion", "CRS assessment"):
         assert form in treatment
     monitor.screenshot(path=str(ARTIFACTS / "casebook.png"), full_page=True)
 
