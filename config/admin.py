@@ -7,8 +7,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from monitoring.selectors import casebook, dashboard
+from dosing.selectors import cohort_list
+from monitoring.selectors import MATRIX_FORMS, casebook, dashboard, subject_matrix
+from screening.models import Subject
 from screening.selectors import subject_list
+from trial.selectors import site_list, study_list
+
+
+def _addable(user) -> set[str]:
+    """The CRFs this user may enter (their add permission)."""
+    return {label for label in MATRIX_FORMS if user.has_perm(label.replace(".", ".add_", 1))}
 
 
 class StudyAdminSite(admin.AdminSite):
@@ -29,6 +37,7 @@ class StudyAdminSite(admin.AdminSite):
                 self.admin_view(self.casebook_view),
                 name="casebook",
             ),
+            path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             *super().get_urls(),
         ]
 
@@ -44,7 +53,66 @@ class StudyAdminSite(admin.AdminSite):
             **self.each_context(request),
             "title": f"Casebook of {subject.screening_number}",
             "subtitle": subject.site.name,
-            "book": casebook(subject=subject),
+            "book": casebook(subject=subject, back=request.path, can_add=_addable(request.user)),
             "subject": subject,
+            "highlight": request.GET.get("highlight"),
         }
         return TemplateResponse(request, "admin/casebook.html", context)
+
+    def matrix_view(self, request):
+        """The subject matrix: every subject of the user's sites against the visit schedule,
+        each cell opening that step's CRFs (and a prefilled form for each missing one)."""
+        if not request.user.has_perm("screening.view_subject"):
+            raise PermissionDenied
+        filters = {
+            name: request.GET.get(name) or None for name in ("site", "status", "cohort", "study")
+        }
+        studies = list(study_list(user=request.user).order_by("pk"))
+        study = next((s for s in studies if str(s.pk) == filters["study"]), None) or next(
+            iter(studies), None
+        )
+        ids = {}
+        for name in ("site", "cohort"):
+            value = filters[name]
+            ids[name] = int(value) if value and value.isdigit() else None
+        status = filters["status"] if filters["status"] in Subject.Status.values else None
+        kept = request.GET.copy()
+        kept.pop("highlight", None)
+        back = f"{request.path}?{kept.urlencode()}" if kept else request.path
+        can_add = {
+            label for label in MATRIX_FORMS if request.user.has_perm(label.replace(".", ".add_", 1))
+        }
+        matrix = subject_matrix(
+            user=request.user,
+            study=study,
+            site=ids["site"],
+            status=status,
+            cohort=ids["cohort"],
+            back=back,
+            can_add=can_add,
+        )
+        highlight = request.GET.get("highlight")
+        for row in matrix["rows"]:
+            row["highlight"] = highlight == f"screening.subject:{row['subject']}"
+            for cell in row["cells"]:
+                cell["highlight"] = bool(highlight) and any(
+                    item.get("ref") == highlight for item in cell["items"]
+                )
+        context = {
+            **self.each_context(request),
+            "title": "Subject matrix",
+            "subtitle": study.title if study else None,
+            "matrix": matrix,
+            "study": study,
+            "studies": studies,
+            "sites": site_list(user=request.user).filter(study=study).order_by("code"),
+            "cohorts": cohort_list(user=request.user)
+            .filter(study=study)
+            .select_related("dose_level")
+            .order_by("sequence"),
+            "statuses": Subject.Status.choices,
+            "selected": {**ids, "status": status},
+            "can_register": request.user.has_perm("screening.add_subject"),
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/subject_matrix.html", context)

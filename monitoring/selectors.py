@@ -4,17 +4,19 @@ queries, SDV progress, locks and signatures."""
 import base64
 import heapq
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from dosing.models import Enrollment
+from dosing.models import Cohort, DltEvaluation, Enrollment, LymphodepletionRegimen
 from dosing.selectors import cohort_list, decision_table, escalation_state
-from followup.models import CRF_TYPES
+from followup.models import CRF_TYPES, VisitDefinition
 from followup.selectors import deviation_list, overdue_forms, response_summary, visit_calendar
 from safety.selectors import adverse_event_list
 from screening.models import Subject
@@ -430,7 +432,13 @@ def _as_date(value):
     return value
 
 
-def casebook(*, subject: Subject, today: date | None = None) -> dict:
+def casebook(
+    *,
+    subject: Subject,
+    today: date | None = None,
+    back: str | None = None,
+    can_add: set[str] | None = None,
+) -> dict:
     """Every CRF of the subject in visit order: screening, enrollment and treatment, then each
     visit of the schedule with the CRFs recorded in its window (and the expected ones missing),
     unscheduled records, the logs (AEs, DLT candidates, medications) and the end of study. Each
@@ -491,9 +499,8 @@ def casebook(*, subject: Subject, today: date | None = None) -> dict:
             "locked": casebook_lock is not None or key in record_locks,
             "queries_open": count[Query.Status.OPEN] + count[Query.Status.ANSWERED],
             "queries_closed": count[Query.Status.CLOSED],
-            "change_url": reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-            ),
+            "change_url": _change_url(label, obj.pk, back),
+            "ref": f"{label}:{obj.pk}",
             "history_url": reverse(
                 f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.pk]
             ),
@@ -516,12 +523,64 @@ def casebook(*, subject: Subject, today: date | None = None) -> dict:
             for obj in records[label]
         ]
 
+    enrollment = next(iter(records["dosing.enrollment"]), None)
+    entry = {
+        "today": today,
+        "back": back,
+        "can_add": can_add or set(),
+        "open_cohort": Cohort.objects.filter(study=study, status=Cohort.Status.OPEN)
+        .values_list("pk", flat=True)
+        .first(),
+        "regimen": LymphodepletionRegimen.objects.filter(study=study)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first(),
+        "own": {
+            "dosing.enrollment": [
+                {"pk": enrollment.pk, "cohort__dose_level_id": enrollment.cohort.dose_level_id}
+            ]
+            if enrollment
+            else []
+        },
+    }
+
+    def missing_row(label: str, completion: str, visit=None) -> dict:
+        initial = _entry_initial(label, subject, entry["own"], entry, visit)
+        return {
+            "form": apps.get_model(label)._meta.verbose_name,
+            "record": None,
+            "completion": completion,
+            "entry_url": crf_entry_url(label, initial, back=back)
+            if initial and label in entry["can_add"] and completion in ("missing", "due")
+            else None,
+        }
+
+    def with_missing(rows: list[dict], labels: tuple[str, ...]) -> list[dict]:
+        live = {r["label"] for r in rows if r["completion"] != "voided"}
+        enrolled = enrollment is not None
+        return rows + [
+            missing_row(label, "missing")
+            for label in labels
+            if label not in live and _expected_before(label, subject, enrolled)
+        ]
+
     before = [
         {
             "title": "Screening",
-            "rows": [row("screening.subject", subject, "created_at"), *rows_of("Screening")],
+            "anchor": "screening",
+            "rows": with_missing(
+                [row("screening.subject", subject, "created_at"), *rows_of("Screening")],
+                MATRIX_BEFORE[0][2],
+            ),
         },
-        {"title": "Enrollment and treatment", "rows": rows_of("Enrollment and treatment")},
+        {
+            "title": "Enrollment and treatment",
+            "anchor": "treatment",
+            "rows": with_missing(
+                rows_of("Enrollment and treatment"),
+                ("dosing.enrollment", "dosing.lymphodepletion", "dosing.infusion"),
+            ),
+        },
     ]
 
     # visits: each of the schedule with what was recorded in its window
@@ -551,17 +610,20 @@ def casebook(*, subject: Subject, today: date | None = None) -> dict:
                 rows.append(row(label, obj, date_attr_of[label]))
             if not any(not getattr(obj, "is_voided", False) for obj in found):
                 missed = planned["visit"] is not None and planned["visit"].missed
+                completion = (
+                    "not done (visit missed)"
+                    if missed
+                    else "missing"
+                    if planned["window_end"] < today
+                    else "due"
+                )
+                window = (planned["window_start"], planned["planned_date"], planned["window_end"])
                 rows.append(
                     {
-                        "form": CRF_TYPES[code],
-                        "record": None,
-                        "completion": (
-                            "not done (visit missed)"
-                            if missed
-                            else "missing"
-                            if planned["window_end"] < today
-                            else "due"
+                        **missing_row(
+                            label, completion, {"definition": definition, "window": window}
                         ),
+                        "form": CRF_TYPES[code],
                     }
                 )
         visits.append({**planned, "rows": rows})
@@ -573,8 +635,11 @@ def casebook(*, subject: Subject, today: date | None = None) -> dict:
     ]
     unscheduled.sort(key=lambda r: (r["date"] is None, r["date"] or today))
     after = [
-        {"title": title, "rows": rows_of(title)}
-        for title in ("Adverse events, DLTs and medications", "End of study")
+        {"title": title, "anchor": anchor, "rows": rows_of(title)}
+        for title, anchor in (
+            ("Adverse events, DLTs and medications", "logs"),
+            ("End of study", "end-of-study"),
+        )
     ]
     return {
         "subject": subject,
@@ -586,4 +651,444 @@ def casebook(*, subject: Subject, today: date | None = None) -> dict:
         "open_queries": sum(
             c[Query.Status.OPEN] + c[Query.Status.ANSWERED] for c in queries.values()
         ),
+    }
+
+
+# --- the subject matrix: one row per subject, one column per visit ---------------------------
+
+# the CRFs the matrix reads: record type -> (path to the subject, date attribute)
+MATRIX_FORMS = {
+    "screening.consent": ("subject", "consent_date"),
+    "screening.eligibilityassessment": ("subject", "assessment_date"),
+    "screening.medicalhistory": ("subject", "diagnosis_date"),
+    "dosing.enrollment": ("subject", "enrollment_date"),
+    "dosing.lymphodepletion": ("enrollment__subject", "start_date"),
+    "dosing.infusion": ("enrollment__subject", "started_at"),
+    "followup.visit": ("subject", "planned_date"),
+    "safety.labresult": ("subject", "collected_on"),
+    "safety.crsassessment": ("subject", "assessed_at"),
+    "safety.icansassessment": ("subject", "assessed_at"),
+    "followup.responseassessment": ("subject", "assessment_date"),
+    "followup.disposition": ("subject", "end_of_study_date"),
+}
+
+# (key, title, CRFs always expected there) of the columns before and after the visit schedule;
+# a scheduled visit before day -7 joins "Screening", from day -7 to -1 "Lymphodepletion", on
+# day 0 "Infusion (day 0)": one column per step a coordinator knows, not two
+MATRIX_BEFORE = (
+    (
+        "SCR",
+        _("Screening"),
+        ("screening.consent", "screening.eligibilityassessment", "screening.medicalhistory"),
+    ),
+    ("ENR", _("Enrollment"), ("dosing.enrollment",)),
+    ("LD", _("Lympho\u00addepletion"), ("dosing.lymphodepletion",)),
+    ("D0", _("Infusion (day 0)"), ("dosing.infusion",)),
+)
+MATRIX_AFTER = (("EOS", _("End of study"), ("followup.disposition",)),)
+LYMPHODEPLETION_FROM_DAY = -7
+# where each column's CRFs are in the casebook
+CASEBOOK_ANCHORS = {"SCR": "screening", "ENR": "treatment", "LD": "treatment", "D0": "treatment"}
+CASEBOOK_ANCHORS["EOS"] = "end-of-study"
+
+# state -> (icon, words): the icon says it at a glance, the words say it without colour
+CELL_STATES = {
+    "not_started": ("○", _("Not started")),
+    "due": ("◔", _("Due")),
+    "incomplete": ("◐", _("Incomplete")),
+    "complete": ("●", _("Complete")),
+    "verified": ("✔", _("Verified")),
+    "locked": ("🔒", _("Locked")),
+    "overdue": ("⚠", _("Overdue")),
+    "not_expected": ("\u2014", _("Not expected")),
+}
+
+
+def crf_entry_url(label: str, initial: dict, *, back: str | None = None) -> str:
+    """The add form of a CRF with its fields prefilled (subject, visit, dates, dose) and where
+    to come back to after saving."""
+    app_label, model_name = label.split(".")
+    params = {k: v for k, v in initial.items() if v is not None}
+    if back:
+        params["next"] = back
+    return f"{reverse(f'admin:{app_label}_{model_name}_add')}?{urlencode(params)}"
+
+
+def _matrix_columns(definitions) -> list[dict]:
+    """The matrix's columns: the steps before day 0, each scheduled visit after it, the end."""
+    columns = [
+        {"key": key, "title": title, "forms": forms, "definitions": []}
+        for key, title, forms in MATRIX_BEFORE
+    ]
+    by_key = {c["key"]: c for c in columns}
+    for definition in sorted(definitions, key=lambda d: (d.target_day, d.order)):
+        if definition.target_day < LYMPHODEPLETION_FROM_DAY:
+            by_key["SCR"]["definitions"].append(definition)
+        elif definition.target_day < 0:
+            by_key["LD"]["definitions"].append(definition)
+        elif definition.target_day == 0:
+            by_key["D0"]["definitions"].append(definition)
+        else:
+            columns.append(
+                {
+                    "key": definition.code,
+                    "title": definition.label.split(":")[0],
+                    "forms": (),
+                    "definitions": [definition],
+                }
+            )
+    columns.extend(
+        {"key": key, "title": title, "forms": forms, "definitions": []}
+        for key, title, forms in MATRIX_AFTER
+    )
+    return columns
+
+
+def _matrix_records(subject_ids: list[int]) -> dict[tuple[int, str], list[dict]]:
+    """Each matrix CRF's live (not voided) records of these subjects as plain values, one query
+    per record type; with the SDV marks, plans, locks and open queries that decide a cell."""
+    types = {label: apps.get_model(label) for label in MATRIX_FORMS}
+    content_types = ContentType.objects.get_for_models(*types.values())
+    records: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for label, (path, date_attr) in MATRIX_FORMS.items():
+        model = types[label]
+        extra = ["definition_id", "missed"] if label == "followup.visit" else []
+        if label == "dosing.enrollment":
+            extra += ["cohort__dose_level_id", "cohort__dose_level__number"]
+        qs = model._default_manager.filter(**{f"{path}__in": subject_ids})
+        if any(f.name == "is_voided" for f in model._meta.concrete_fields):
+            qs = qs.filter(is_voided=False)
+        for row in qs.values("pk", "version", date_attr, f"{path}_id", *extra):
+            moment = row[date_attr]
+            records[(row[f"{path}_id"], label)].append(
+                {
+                    **row,
+                    "label": label,
+                    "ct": content_types[model].pk,
+                    "date": _as_date(moment),
+                    "form": model._meta.verbose_name,
+                }
+            )
+    return records
+
+
+def _matrix_status(subject_ids: list[int], study) -> dict:
+    """SDV plans and current marks, active locks and open queries, one query each."""
+    plans = dict(SdvPlan.objects.filter(study=study).values_list("crf_id", "level"))
+    verified = {
+        (ct, pk, version)
+        for ct, pk, version in SdvMark.objects.filter(
+            subject_id__in=subject_ids, is_current=True
+        ).values_list("content_type_id", "object_id", "verified_version")
+    }
+    locks = list(
+        Lock.objects.filter(study=study, is_active=True).values_list(
+            "scope", "study_id", "subject_id", "content_type_id", "object_id"
+        )
+    )
+    queries = Counter(
+        Query.objects.filter(subject_id__in=subject_ids)
+        .exclude(status=Query.Status.CLOSED)
+        .values_list("content_type_id", "object_id")
+    )
+    return {
+        "plans": plans,
+        "verified": verified,
+        "study_locked": any(scope == Lock.Scope.STUDY for scope, *_ in locks),
+        "subject_locked": {sub for scope, _s, sub, *_ in locks if scope == Lock.Scope.SUBJECT},
+        "record_locked": {
+            (ct, pk) for scope, _s, _sub, ct, pk in locks if scope == Lock.Scope.RECORD
+        },
+        "queries": queries,
+    }
+
+
+def _entry_date(window_start: date, planned: date, window_end: date, today: date) -> date:
+    """The date a missing visit CRF's form starts with: today inside the window, else the
+    planned day."""
+    return today if window_start <= today <= window_end else planned
+
+
+def _cell_state(slots: list[dict], *, window, today: date, status: dict, subject_id: int) -> str:
+    """not expected / not started / due / incomplete / overdue / complete / verified / locked."""
+    present = [r for slot in slots for r in slot["records"]]
+    missing = [s for s in slots if s["expected"] and not s["records"]]
+    if missing:
+        if window and window[1] < today:
+            return "overdue"
+        if present:
+            return "incomplete"
+        return "due" if window and window[0] <= today else "not_started"
+    if not present:
+        return "not_expected"
+    if status["study_locked"] or subject_id in status["subject_locked"]:
+        return "locked"
+    if all((r["ct"], r["pk"]) in status["record_locked"] for r in present):
+        return "locked"
+    planned = [
+        r for r in present if status["plans"].get(r["ct"], SdvPlan.Level.NONE) != SdvPlan.Level.NONE
+    ]
+    if planned and all((r["ct"], r["pk"], r["version"]) in status["verified"] for r in planned):
+        return "verified"
+    return "complete"
+
+
+def _expected_before(label: str, subject: Subject, enrolled: bool) -> bool:
+    """Whether a CRF of the columns around the schedule is expected of this subject."""
+    if label.startswith("screening."):
+        return True
+    if label == "dosing.enrollment":
+        return enrolled or subject.status in (Subject.Status.SCREENING, Subject.Status.ELIGIBLE)
+    if label == "followup.disposition":
+        return enrolled or subject.status == Subject.Status.WITHDRAWN
+    return enrolled
+
+
+def _entry_initial(label: str, subject: Subject, own: dict, context: dict, visit=None) -> dict:
+    """What a missing CRF's add form starts with: the subject (or enrollment), the visit and
+    its date, the open cohort, the cohort's dose level."""
+    today = context["today"]
+    enrollment = next(iter(own["dosing.enrollment"]), None)
+    day = _entry_date(*visit["window"], today) if visit else None
+    if label in ("dosing.lymphodepletion", "dosing.infusion"):
+        if enrollment is None:
+            return {}
+        if label == "dosing.lymphodepletion":
+            return {"enrollment": enrollment["pk"], "regimen": context["regimen"]}
+        return {
+            "enrollment": enrollment["pk"],
+            "dose_level": enrollment["cohort__dose_level_id"],
+            "started_at": today,
+        }
+    initial = {"subject": subject.pk}
+    if label == "screening.eligibilityassessment":
+        initial["assessment_date"] = today
+    elif label == "dosing.enrollment":
+        initial.update(cohort=context["open_cohort"], enrollment_date=today)
+    elif visit is not None:
+        field = {
+            "followup.visit": "actual_date",
+            "safety.labresult": "collected_on",
+            "safety.crsassessment": "assessed_at",
+            "safety.icansassessment": "assessed_at",
+            "followup.responseassessment": "assessment_date",
+        }[label]
+        initial[field] = day
+        if label == "followup.visit":
+            initial["definition"] = visit["definition"].pk
+    return initial
+
+
+def _matrix_cell(subject, column, own, *, start, context, status, placed) -> dict:
+    """One cell: the CRFs the column expects of the subject, what is there, its state."""
+    enrolled = bool(own["dosing.enrollment"])
+    slots = [
+        {
+            "label": label,
+            "records": own[label],
+            "expected": _expected_before(label, subject, enrolled),
+            "visit": None,
+        }
+        for label in column["forms"]
+    ]
+    window = None
+    missed = False
+    end = next(iter(own["followup.disposition"]), None)
+    for definition in column["definitions"]:
+        codes = [code for code in definition.expected_crfs if code in VISIT_CRFS]
+        if start is None:  # the schedule is dated from day 0, the first infusion
+            slots += [
+                {"label": VISIT_CRFS[c], "records": [], "expected": enrolled, "visit": None}
+                for c in codes
+                if not column["forms"]
+            ]
+            continue
+        planned = start + timedelta(days=definition.target_day)
+        if end is not None and planned > end["date"]:
+            continue
+        span = (
+            planned - timedelta(days=definition.window_before),
+            planned,
+            planned + timedelta(days=definition.window_after),
+        )
+        window = (
+            (min(window[0], span[0]), max(window[1], span[2])) if window else (span[0], span[2])
+        )
+        visit = next(
+            (v for v in own["followup.visit"] if v["definition_id"] == definition.pk), None
+        )
+        missed = missed or bool(visit and visit["missed"])
+        for code in codes:
+            label = VISIT_CRFS[code]
+            if code == "visit":
+                found = [visit] if visit else []
+            else:
+                found = [
+                    r
+                    for r in own[label]
+                    if (label, r["pk"]) not in placed and span[0] <= r["date"] <= span[2]
+                ]
+            placed.update((label, r["pk"]) for r in found)
+            slots.append(
+                {
+                    "label": label,
+                    "records": found,
+                    "expected": not (visit and visit["missed"]),
+                    "visit": {"definition": definition, "window": span},
+                }
+            )
+    today = context["today"]
+    state = _cell_state(slots, window=window, today=today, status=status, subject_id=subject.pk)
+    recorded = [r for slot in slots for r in slot["records"] if not r.get("missed")]
+    if missed and not recorded and state in ("complete", "verified", "not_expected"):
+        state = "not_expected"  # the visit's record says it did not happen: nothing else is due
+    icon, text = CELL_STATES[state]
+    if state == "not_expected" and missed:
+        text = _("Visit missed")
+    items = []
+    for slot in slots:
+        for record in slot["records"]:
+            label = record["label"]
+            items.append(
+                {
+                    "form": record["form"],
+                    "date": record["date"],
+                    "url": _change_url(label, record["pk"], context["back"]),
+                    "ref": f"{label}:{record['pk']}",
+                    "missing": False,
+                }
+            )
+        if slot["expected"] and not slot["records"]:
+            label = slot["label"]
+            initial = _entry_initial(label, subject, own, context, slot["visit"])
+            can_enter = (
+                label in context["can_add"]
+                and initial
+                and (slot["visit"] is not None or start is None or not column["definitions"])
+            )
+            items.append(
+                {
+                    "form": apps.get_model(label)._meta.verbose_name,
+                    "date": None,
+                    "url": crf_entry_url(label, initial, back=context["back"])
+                    if can_enter
+                    else None,
+                    "missing": True,
+                }
+            )
+    queries = sum(status["queries"][(r["ct"], r["pk"])] for s in slots for r in s["records"])
+    return {
+        "key": column["key"],
+        "title": column["title"],
+        "anchor": CASEBOOK_ANCHORS.get(column["key"], f"visit-{column['key']}"),
+        "state": state,
+        "icon": icon,
+        "text": text,
+        "window": window,
+        "items": items,
+        "queries": queries,
+    }
+
+
+def _change_url(label: str, pk: int, back: str | None) -> str:
+    app_label, model_name = label.split(".")
+    url = reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
+    return f"{url}?{urlencode({'next': back})}" if back else url
+
+
+def subject_matrix(
+    *,
+    user,
+    site: int | None = None,
+    status: str | None = None,
+    cohort: int | None = None,
+    study=None,
+    today: date | None = None,
+    back: str | None = None,
+    can_add: set[str] | None = None,
+) -> dict:
+    """The coordinator's home: one row per subject of the user's sites, one column per step of
+    the schedule (screening, enrollment, lymphodepletion, infusion, each visit, end of study).
+    Each cell: its state, its CRFs (a link to each record; a prefilled add form for each missing
+    one, coming back to `back`) and its open queries. A fixed number of queries, whatever the
+    number of subjects."""
+    today = today or timezone.localdate()
+    study = study or study_list(user=user).order_by("pk").first()
+    subjects = (
+        subject_list(user=user)
+        .filter(is_voided=False, site__study=study)
+        .select_related("site")
+        .order_by("site__code", "screening_number")
+    )
+    if site:
+        subjects = subjects.filter(site_id=site)
+    if status:
+        subjects = subjects.filter(status=status)
+    if cohort:
+        subjects = subjects.filter(enrollment__cohort_id=cohort)
+    subjects = list(subjects)
+    ids = [s.pk for s in subjects]
+    columns = _matrix_columns(VisitDefinition.objects.filter(study=study))
+    records = _matrix_records(ids)
+    state_of = _matrix_status(ids, study)
+    day0 = dict(
+        DltEvaluation.objects.filter(enrollment__subject_id__in=ids).values_list(
+            "enrollment__subject_id", "day0"
+        )
+    )
+    context = {
+        "today": today,
+        "back": back,
+        "can_add": can_add or set(),
+        "study": study.pk if study else None,
+        "open_cohort": Cohort.objects.filter(study=study, status=Cohort.Status.OPEN)
+        .values_list("pk", flat=True)
+        .first(),
+        "regimen": LymphodepletionRegimen.objects.filter(study=study)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first(),
+    }
+    rows = []
+    for subject in subjects:
+        own = {label: records[(subject.pk, label)] for label in MATRIX_FORMS}
+        placed: set[tuple[str, int]] = set()
+        cells = [
+            _matrix_cell(
+                subject,
+                column,
+                own,
+                start=day0.get(subject.pk),
+                context=context,
+                status=state_of,
+                placed=placed,
+            )
+            for column in columns
+        ]
+        enrollment = next(iter(own["dosing.enrollment"]), None)
+        rows.append(
+            {
+                "subject": subject.pk,
+                "screening_number": subject.screening_number,
+                "site": subject.site.code,
+                "status": subject.get_status_display(),
+                "dose_level": enrollment["cohort__dose_level__number"] if enrollment else None,
+                "day0": day0.get(subject.pk),
+                "casebook_url": reverse("admin:casebook", args=[subject.pk]),
+                "cells": cells,
+                "open_queries": sum(c["queries"] for c in cells),
+            }
+        )
+    totals = Counter(cell["state"] for row in rows for cell in row["cells"])
+    return {
+        "today": today,
+        "columns": [
+            {"key": c["key"], "title": c["title"], "days": [d.target_day for d in c["definitions"]]}
+            for c in columns
+        ],
+        "rows": rows,
+        "states": [
+            {"key": key, "icon": icon, "text": text, "count": totals[key]}
+            for key, (icon, text) in CELL_STATES.items()
+        ],
     }

@@ -10,10 +10,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
 REASON_FIELD = "change_reason"
@@ -135,7 +138,65 @@ class ScopedHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class AuditedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+class ReturnToWorkspaceMixin:
+    """Forms opened from the subject matrix or a casebook: the add form starts with what the link
+    carries (`?subject=12&collected_on=2026-11-29`, dates and times parsed, a date alone for a
+    date-time field filling only its date), and a plain Save goes back to the page in `next`
+    (a path on this site) with the saved record highlighted, instead of to the list."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not isinstance(value, str):
+                continue
+            if isinstance(field, models.DateTimeField):
+                day = parse_date(value) if len(value) == 10 else None
+                moment = parse_datetime(value) if day is None else None
+                if moment is not None:
+                    if timezone.is_naive(moment):
+                        moment = timezone.make_aware(moment)
+                    initial[name] = moment
+                elif day is not None:
+                    initial[name] = [day, None]  # the date; the time is the user's to enter
+                else:
+                    del initial[name]
+            elif isinstance(field, models.DateField):
+                day = parse_date(value) if len(value) == 10 else None
+                if day is None:
+                    del initial[name]
+                else:
+                    initial[name] = day
+        return initial
+
+    def _return_url(self, request, obj) -> str | None:
+        target = request.GET.get("next")
+        if not target or not target.startswith("/") or target.startswith("//"):
+            return None
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return None
+        if any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
+            return None
+        separator = "&" if "?" in target else "?"
+        return f"{target}{separator}highlight={self.model._meta.label_lower}:{obj.pk}"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        back = self._return_url(request, obj)
+        return HttpResponseRedirect(back) if back and response.status_code == 302 else response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        back = self._return_url(request, obj)
+        return HttpResponseRedirect(back) if back and response.status_code == 302 else response
+
+
+class AuditedAdmin(ReturnToWorkspaceMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Subclasses implement `call_service(request, *, instance, data, reason)`."""
 
     form = AuditedAdminForm
