@@ -193,6 +193,7 @@ def test_the_casebook_lists_every_crf_in_visit_order(demo_db):
     assert response_row["date"] == day0 + timedelta(days=28)
     assert response_row["change_url"] == (
         f"/admin/followup/responseassessment/{response_row['record'].pk}/change/"
+        f"?next=%2Fadmin%2Fcasebook%2F{subject.pk}%2F"
     )
     assert response_row["history_url"] == (
         f"/admin/followup/responseassessment/{response_row['record'].pk}/history/"
@@ -204,8 +205,31 @@ def test_the_casebook_lists_every_crf_in_visit_order(demo_db):
         "CRS assessment": "missing",
         "ICANS assessment": "missing",
     }
+    assert all(r["entry_url"] is None for r in day1["rows"] if r["record"] is None)  # monitor
     page = response.content.decode()
     assert f'href="{response_row["history_url"]}">history</a>' in page
+    assert "+ Enter" not in page
+
+
+def test_the_casebook_links_each_missing_crf_to_its_prefilled_form(demo_db):
+    subject = _subject("01-S-005")
+    response = _client("coordinator").get(f"/admin/casebook/{subject.pk}/")
+    day1 = next(v for v in response.context["book"]["visits"] if v["definition"].code == "D1")
+    links = {r["form"]: r["entry_url"] for r in day1["rows"] if r["record"] is None}
+    day = (subject.enrollment.dlt_evaluation.day0 + timedelta(days=1)).isoformat()
+    back = f"next=%2Fadmin%2Fcasebook%2F{subject.pk}%2F"
+    assert links == {
+        "Visit record": f"/admin/followup/visit/add/?subject={subject.pk}&actual_date={day}"
+        f"&definition={day1['definition'].pk}&{back}",
+        "Laboratory results": f"/admin/safety/labresult/add/?subject={subject.pk}"
+        f"&collected_on={day}&{back}",
+        "CRS assessment": f"/admin/safety/crsassessment/add/?subject={subject.pk}"
+        f"&assessed_at={day}&{back}",
+        "ICANS assessment": f"/admin/safety/icansassessment/add/?subject={subject.pk}"
+        f"&assessed_at={day}&{back}",
+    }
+    page = response.content.decode()
+    assert f'href="{links["Visit record"].replace("&", "&amp;")}">+ Enter Visit record</a>' in page
 
 
 def test_the_casebook_shows_queries_verification_and_locks(demo_db):
