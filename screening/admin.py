@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
-from trial.admin_base import ReadOnlyInline, VoidableAdmin, form_action
+from trial.admin_base import AuditedAdminForm, ReadOnlyInline, VoidableAdmin, form_action
 from trial.selectors import site_list, site_staff
 
 from . import rules, selectors, services
@@ -226,8 +228,65 @@ def confirm_eligibility(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{assessment}: confirmed.", messages.SUCCESS)
 
 
+class YesNoUnknown(forms.RadioSelect):
+    """Yes / No / Unknown as three radio buttons in a row (arrow keys move between them), with
+    the values Django's NullBooleanField reads."""
+
+    def __init__(self, attrs=None):
+        choices = (("true", "Yes"), ("false", "No"), ("unknown", "Unknown"))
+        super().__init__({"class": "radiolist inline yes-no-unknown", **(attrs or {})}, choices)
+
+    def format_value(self, value):
+        return [forms.NullBooleanSelect.format_value(self, value)]
+
+    def value_from_datadict(self, data, files, name):
+        return forms.NullBooleanSelect.value_from_datadict(self, data, files, name)
+
+
+ANSWER_NAMES = tuple(code.lower() for code in rules.ANSWERED_CODES if code != "I14")
+EXCLUSION_NAMES = tuple(code.lower() for code in rules.EXCLUSION_CODES)
+
+
+class EligibilityAssessmentForm(AuditedAdminForm):
+    no_exclusion_applies = forms.BooleanField(
+        label="I have checked each exclusion criterion: none applies to this patient",
+        required=False,
+        help_text="Ticking it answers every exclusion criterion below No (the button fills "
+        "them in for you to see); an exclusion answered Yes stops the save.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ANSWER_NAMES:
+            if name in self.fields:
+                field = self.fields[name]
+                self.fields[name] = forms.NullBooleanField(
+                    label=field.label,
+                    help_text=field.help_text,
+                    required=False,
+                    widget=YesNoUnknown(),
+                )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("no_exclusion_applies"):
+            answered_yes = [n.upper() for n in EXCLUSION_NAMES if data.get(n) is True]
+            if answered_yes:
+                raise ValidationError(
+                    {
+                        "no_exclusion_applies": f"{', '.join(answered_yes)} answered Yes: untick "
+                        f"this box or correct the answer."
+                    }
+                )
+            for name in EXCLUSION_NAMES:
+                data[name] = False
+        return data
+
+
 @admin.register(EligibilityAssessment)
 class EligibilityAssessmentAdmin(VoidableAdmin):
+    form = EligibilityAssessmentForm
+    change_form_template = "admin/screening/eligibilityassessment/change_form.html"
     list_display = (
         "subject",
         "attempt",
@@ -280,7 +339,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
         ("Other inclusion criteria", {"fields": _answers("I9", "I10", "I11", "I13")}),
         (
             "Exclusion criteria (yes = the statement is true of the patient)",
-            {"fields": _answers(*rules.EXCLUSION_CODES)},
+            {"fields": ["no_exclusion_applies", *_answers(*rules.EXCLUSION_CODES)]},
         ),
         ("Investigator's confirmation", {"fields": ["confirmed_by", "confirmed_at"]}),
         ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
@@ -300,6 +359,34 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
 
     def get_queryset(self, request):
         return selectors.assessment_list(user=request.user)
+
+    def get_urls(self):
+        preview = path(
+            "verdict/",
+            self.admin_site.admin_view(require_POST(self.verdict_view)),
+            name="screening_eligibilityassessment_verdict",
+        )
+        return [preview, *super().get_urls()]
+
+    def verdict_view(self, request):
+        """The verdict of the form as it is being filled in (JSON), from the protocol's rule on
+        the server: what the script beside the form shows before anything is saved."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = self.get_form(request)(request.POST)
+        data = {}
+        for name in ("subject", "assessment_date", *services.FACT_FIELDS, *ANSWER_NAMES):
+            field = form.fields.get(name)
+            if field is None:
+                continue
+            try:
+                value = field.clean(field.widget.value_from_datadict(request.POST, {}, name))
+            except ValidationError:
+                value = None
+            data[name] = value.pk if hasattr(value, "pk") else value
+        if request.POST.get("no_exclusion_applies"):
+            data.update({name: False for name in EXCLUSION_NAMES if data.get(name) is None})
+        return JsonResponse(services.eligibility_preview(user=request.user, data=data))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "subject":

@@ -266,6 +266,33 @@ def _compute(assessment: EligibilityAssessment) -> None:
     assessment.reasons = list(result.reasons)
 
 
+def eligibility_preview(*, user, data: Mapping[str, Any]) -> dict:
+    """The verdict the protocol's rule gives for a form being filled in, before it is saved:
+    the same facts and rule as a save, nothing written. Unanswered criteria are "unknown"."""
+    subject = selectors.subject_list(user=user).filter(pk=data.get("subject")).first()
+    assessment = EligibilityAssessment(
+        subject=subject,
+        assessment_date=data.get("assessment_date") or _today(),
+        **{name: data.get(name) for name in (*FACT_FIELDS, *ANSWER_FIELDS.values())},
+    )
+    if subject is None:
+        return {"verdict": "Choose the subject to see the verdict.", "eligible": None}
+    _compute(assessment)
+    unknown = [c for c in rules.CODES if assessment.criteria.get(c) is None]
+    if assessment.eligible is True:
+        verdict = "Eligible"
+    elif assessment.eligible is False:
+        verdict = "Not eligible"
+    else:
+        verdict = "Not decided yet: answer the criteria listed as unknown"
+    return {
+        "verdict": verdict,
+        "eligible": assessment.eligible,
+        "failing": [{"code": c, "text": rules.CRITERIA[c]} for c in assessment.reasons],
+        "unknown": unknown,
+    }
+
+
 def eligibility_assessment_save(
     *,
     user,
