@@ -138,6 +138,49 @@ class ScopedHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+DATE_FORMAT_HINT = "YYYY-MM-DD"
+TIME_FORMAT_HINT = "HH:MM (24 h)"
+
+
+class DateEntryMixin:
+    """Every date and time input says its format (placeholder and help text), keeps the
+    calendar and clock pickers, reads only that format (never 03/04/2026, which one reader
+    takes for March and another for April) and, when what was typed is not a date, keeps it and
+    says what is expected."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None or not isinstance(db_field, models.DateField):
+            return field
+        today = timezone.localdate().isoformat()
+        if isinstance(db_field, models.DateTimeField):
+            if hasattr(field, "fields") and len(field.fields) == 2:
+                day, time = field.fields
+                day.input_formats = ["%Y-%m-%d"]
+                time.input_formats = ["%H:%M", "%H:%M:%S"]
+                field.error_messages["invalid_date"] = (
+                    f"Enter the date as {DATE_FORMAT_HINT}, e.g. {today}."
+                )
+                field.error_messages["invalid_time"] = (
+                    f"Enter the time as {TIME_FORMAT_HINT}, e.g. 14:30."
+                )
+                day.error_messages["invalid"] = field.error_messages["invalid_date"]
+                time.error_messages["invalid"] = field.error_messages["invalid_time"]
+                day_widget, time_widget = field.widget.widgets
+                day_widget.attrs["placeholder"] = DATE_FORMAT_HINT
+                time_widget.attrs["placeholder"] = "HH:MM"
+                hint = f"Date {DATE_FORMAT_HINT}, time {TIME_FORMAT_HINT}, local time."
+            else:
+                return field
+        else:
+            field.input_formats = ["%Y-%m-%d"]
+            field.error_messages["invalid"] = f"Enter the date as {DATE_FORMAT_HINT}, e.g. {today}."
+            field.widget.attrs["placeholder"] = DATE_FORMAT_HINT
+            hint = f"Format {DATE_FORMAT_HINT}."
+        field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
+        return field
+
+
 class ReturnToWorkspaceMixin:
     """Forms opened from the subject matrix or a casebook: the add form starts with what the link
     carries (`?subject=12&collected_on=2026-11-29`, dates and times parsed, a date alone for a
@@ -196,7 +239,7 @@ class ReturnToWorkspaceMixin:
         return HttpResponseRedirect(back) if back and response.status_code == 302 else response
 
 
-class AuditedAdmin(ReturnToWorkspaceMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
+class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Subclasses implement `call_service(request, *, instance, data, reason)`."""
 
     form = AuditedAdminForm
