@@ -8,7 +8,15 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from dosing.selectors import cohort_list
-from monitoring.selectors import MATRIX_FORMS, casebook, dashboard, subject_matrix
+from followup.selectors import overdue_forms
+from monitoring.selectors import (
+    MATRIX_FORMS,
+    VISIT_CRFS,
+    casebook,
+    crf_entry_url,
+    dashboard,
+    subject_matrix,
+)
 from screening.models import Subject
 from screening.selectors import subject_list
 from trial.selectors import site_list, study_list
@@ -38,6 +46,7 @@ class StudyAdminSite(admin.AdminSite):
                 name="casebook",
             ),
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
+            path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
             *super().get_urls(),
         ]
 
@@ -116,3 +125,33 @@ class StudyAdminSite(admin.AdminSite):
             "back": back,
         }
         return TemplateResponse(request, "admin/subject_matrix.html", context)
+
+    def overdue_view(self, request):
+        """Every expected CRF of a past visit window that is missing, at the user's sites, each
+        with a link to enter it (prefilled, coming back here)."""
+        if not request.user.has_perm("screening.view_subject"):
+            raise PermissionDenied
+        can_add = _addable(request.user)
+        rows = overdue_forms(user=request.user)
+        date_field = {
+            "visit": "actual_date",
+            "labs": "collected_on",
+            "crs": "assessed_at",
+            "icans": "assessed_at",
+            "response": "assessment_date",
+        }
+        for row in rows:
+            label = VISIT_CRFS[row["crf"]]
+            initial = {"subject": row["subject"], date_field[row["crf"]]: row["planned_date"]}
+            if row["crf"] == "visit":
+                initial["definition"] = row["definition"]
+            row["entry_url"] = (
+                crf_entry_url(label, initial, back=request.path) if label in can_add else None
+            )
+        context = {
+            **self.each_context(request),
+            "title": "Overdue forms",
+            "rows": rows,
+            "highlight": request.GET.get("highlight"),
+        }
+        return TemplateResponse(request, "admin/overdue_forms.html", context)

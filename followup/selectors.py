@@ -12,7 +12,14 @@ from screening.models import Subject
 from trial.selectors import scope_to_sites, study_list
 
 from . import rules
-from .models import Disposition, ProtocolDeviation, ResponseAssessment, Visit, VisitDefinition
+from .models import (
+    CRF_TYPES,
+    Disposition,
+    ProtocolDeviation,
+    ResponseAssessment,
+    Visit,
+    VisitDefinition,
+)
 
 
 def day0(subject: Subject) -> date | None:
@@ -157,7 +164,9 @@ def overdue_forms(*, user, today: date | None = None) -> list[dict]:
                             "screening_number": subject.screening_number,
                             "visit": definition.code,
                             "visit_label": definition.label,
+                            "definition": definition.pk,
                             "crf": crf,
+                            "form": CRF_TYPES[crf],
                             "planned_date": planned,
                             "window_end": latest,
                             "days_overdue": (today - latest).days,

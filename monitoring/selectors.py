@@ -18,7 +18,8 @@ from dosing.models import Cohort, DltEvaluation, Enrollment, LymphodepletionRegi
 from dosing.selectors import cohort_list, decision_table, escalation_state
 from followup.models import CRF_TYPES, VisitDefinition
 from followup.selectors import deviation_list, overdue_forms, response_summary, visit_calendar
-from safety.selectors import adverse_event_list
+from safety.models import DltCandidate
+from safety.selectors import adverse_event_list, dlt_candidate_list
 from screening.models import Subject
 from screening.selectors import subject_list
 from trial.audit import field_changes, history_models
@@ -244,6 +245,41 @@ def content_type_for(label: str) -> ContentType:
 # --- the study dashboard (admin index) -------------------------------------------------------
 
 
+def _todo(*, user, limit: int) -> dict:
+    """The dashboard's first row, what the user must act on: DLT candidates to adjudicate,
+    queries waiting for them (the site answers open ones, the monitor closes answered ones) and
+    cohorts waiting for the safety review committee's decision."""
+    adjudicates = user_has_role(user, SiteRole.Role.INVESTIGATOR) or user_has_role(
+        user, SiteRole.Role.SAFETY_REVIEWER
+    )
+    candidates = (
+        dlt_candidate_list(user=user)
+        .filter(status=DltCandidate.Status.OPEN)
+        .order_by("flagged_at", "pk")
+        if adjudicates
+        else DltCandidate.objects.none()
+    )
+    reviews = user_has_role(user, SiteRole.Role.MONITOR) or user_has_role(
+        user, SiteRole.Role.DATA_MANAGER
+    )
+    waiting = Query.Status.ANSWERED if reviews else Query.Status.OPEN
+    queries = query_list(user=user).filter(status=waiting).order_by("created_at", "pk")
+    decisions = (
+        cohort_list(user=user).filter(status=Cohort.Status.AWAITING_REVIEW).order_by("sequence")
+        if user.has_perm("dosing.view_cohort")
+        else Cohort.objects.none()
+    )
+    return {
+        "adjudicates": adjudicates,
+        "dlt_candidates": list(candidates[:limit]),
+        "dlt_candidates_total": candidates.count(),
+        "queries": list(queries[:limit]),
+        "queries_total": queries.count(),
+        "queries_title": "Answers to review and close" if reviews else "Queries to answer",
+        "decisions": list(decisions),
+    }
+
+
 def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
     """What the admin index shows: per study, enrollment against target, cohorts with their
     dose, slots, DLTs and the design's recommendation beside its decision table, the response
@@ -314,11 +350,13 @@ def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
         for ae in saes
     ]
     overdue = overdue_forms(user=user, today=today)
+    todo = _todo(user=user, limit=limit)
     deviations = deviation_list(user=user).filter(is_voided=False)
     unreported = deviations.filter(sponsor_reported_on__isnull=True).order_by(
         "deviation_date", "pk"
     )
     return {
+        "todo": {**todo, "saes_due": [row for row in sae_rows if row["reported_at"] is None]},
         "deviations": {
             "total": deviations.count(),
             "major": deviations.filter(severity="major").count(),

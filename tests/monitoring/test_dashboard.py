@@ -9,11 +9,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from dosing.models import Enrollment
+from dosing.models import Cohort, Enrollment
 from followup.models import VisitDefinition
 from followup.selectors import overdue_forms
 from monitoring.selectors import casebook, dashboard
-from safety.models import AdverseEvent
+from safety.models import AdverseEvent, DltCandidate
 from screening.models import Subject
 from screening.services import subject_save
 from trial.models import Site, SiteRole, Study, User
@@ -309,3 +309,56 @@ def test_the_cohort_page_shows_the_plot_beside_the_decision_table(demo_db):
     assert '<img class="plot" src="/api/v1/escalation/plot.svg?study=NCT05734898"' in page
     assert "<caption>Decision table (three_plus_three)</caption>" in page
     assert "<td>1 of 3</td><td>stay</td><td>treat 3 more at the same dose</td>" in page
+
+
+def test_what_to_do_today_comes_before_the_study_overview(demo_db):
+    coordinator = _client("coordinator").get("/admin/")
+    page = coordinator.content.decode()
+    order = [
+        page.index(marker)
+        for marker in (
+            'id="todo-title"',
+            'id="saes-due"',
+            'id="open-queries"',
+            'id="overdue-forms"',
+            'id="overview-title"',
+            'id="enrollment-NCT05734898"',
+            'id="saes"',
+        )
+    ]
+    assert order == sorted(order)
+    todo = coordinator.context["dashboard"]["todo"]
+    assert todo["queries_title"] == "Queries to answer"
+    assert todo["saes_due"] == [
+        r for r in coordinator.context["dashboard"]["saes"] if r["reported_at"] is None
+    ]
+    assert 'href="/admin/overdue/" id="all-overdue"' in page
+
+    reviewer = _client("safetyreviewer").get("/admin/")
+    todo = reviewer.context["dashboard"]["todo"]
+    open_candidates = DltCandidate.objects.filter(status="open")
+    assert todo["dlt_candidates_total"] == open_candidates.count()
+    awaiting = Cohort.objects.filter(status=Cohort.Status.AWAITING_REVIEW)
+    assert [c.pk for c in todo["decisions"]] == list(awaiting.values_list("pk", flat=True))
+    assert 'id="dlt-candidates"' in reviewer.content.decode()
+    assert 'id="dlt-candidates"' not in page  # the coordinator does not adjudicate
+
+    monitor = _client("monitor").get("/admin/")
+    assert monitor.context["dashboard"]["todo"]["queries_title"] == "Answers to review and close"
+
+
+def test_the_overdue_list_links_each_missing_form_to_its_entry(demo_db):
+    response = _client("coordinator").get("/admin/overdue/")
+    rows = response.context["rows"]
+    expected = overdue_forms(user=User.objects.get(username="coordinator"))
+    assert [(r["subject"], r["visit"], r["crf"]) for r in rows] == [
+        (r["subject"], r["visit"], r["crf"]) for r in expected
+    ]
+    labs = next(r for r in rows if r["crf"] == "labs")
+    assert labs["entry_url"] == (
+        f"/admin/safety/labresult/add/?subject={labs['subject']}"
+        f"&collected_on={labs['planned_date'].isoformat()}&next=%2Fadmin%2Foverdue%2F"
+    )
+    assert all(
+        r["entry_url"] is None for r in _client("monitor").get("/admin/overdue/").context["rows"]
+    )

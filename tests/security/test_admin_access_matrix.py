@@ -104,6 +104,9 @@ OTHER_PAGES = {
     "r/<path:content_type_id>/<path:object_id>/",
     "screening/subject/screening-log/",
     "monitoring/query/audit-trail/",
+    "matrix/",
+    "overdue/",
+    "screening/eligibilityassessment/verdict/",
     r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")
@@ -222,3 +225,23 @@ def test_another_sites_subject_has_no_audit_trail_rows(people, who):
     assert (missing.status_code, missing.context["rows"]) == (200, [])
     own = _client(people, COORDINATOR).get(url.format(subject.pk))
     assert len(own.context["rows"]) > 0
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_another_sites_subjects_are_not_in_the_matrix_or_the_overdue_list(people, who):
+    client = _client(people, who)
+    matrix, overdue = client.get("/admin/matrix/"), client.get("/admin/overdue/")
+    assert (matrix.status_code, matrix.context["matrix"]["rows"]) == (200, [])
+    assert (overdue.status_code, overdue.context["rows"]) == (200, [])
+    subject = Subject.objects.order_by("pk").first()
+    verdict = client.post(
+        "/admin/screening/eligibilityassessment/verdict/", {"subject": subject.pk}
+    )
+    assert verdict.json() == {"verdict": "Choose the subject to see the verdict.", "eligible": None}
+
+    own = _client(people, COORDINATOR)
+    rows = own.get("/admin/matrix/").context["matrix"]["rows"]
+    assert {r["screening_number"] for r in rows} == set(
+        Subject.objects.filter(is_voided=False).values_list("screening_number", flat=True)
+    )
+    assert len(own.get("/admin/overdue/").context["rows"]) > 0
