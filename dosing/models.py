@@ -180,15 +180,17 @@ class DltEvaluation(AuditedModel):
         "end of DLT window",
         null=True,
         editable=False,
-        help_text="Derived: day 0 + the study's DLT window (RULES.md section 4).",
+        help_text="Derived: day 0 (the first CAR-NK infusion) + the study's DLT window (28 days).",
     )
     status = models.CharField(
         max_length=20,
         choices=Status.choices,
         default=Status.PENDING,
         editable=False,
-        help_text="Computed by the DLT window rule (RULES.md section 4) from the infusions, "
-        "adjudicated DLTs and follow-up; never entered.",
+        help_text="Computed from the infusions, the adjudicated DLTs and the follow-up: "
+        "evaluable once infused with the assigned dose and the window (day 0 to 28) has closed "
+        "or a DLT was adjudicated in it; not evaluable after a partial dose, another dose level, "
+        "withdrawal or an unrelated death before day 28 without DLT. Never entered.",
     )
     replace = models.BooleanField(
         "must be replaced",
@@ -256,8 +258,8 @@ class EscalationDecision(AuditedModel):
         max_length=20,
         choices=Action.choices,
         editable=False,
-        help_text="Computed by the study's design (3+3 or BOIN, RULES.md section 2) from "
-        "adjudicated DLTs when the decision was recorded.",
+        help_text="Computed by the study's escalation design (3+3 or BOIN) from the adjudicated "
+        "DLTs when the decision was recorded.",
     )
     recommended_next_dose = models.PositiveSmallIntegerField(null=True, editable=False)
     recommended_mtd = models.PositiveSmallIntegerField(null=True, editable=False)

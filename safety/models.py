@@ -240,8 +240,9 @@ class CrsAssessment(VoidableModel):
     fatal = models.BooleanField("death due to CRS", default=False)
     grade = models.PositiveSmallIntegerField(
         editable=False,
-        help_text="ASTCT consensus grade (Lee 2019), computed from the findings above "
-        "(RULES.md section 3); never entered.",
+        help_text="ASTCT 2019 consensus grade (Lee et al.), computed from the findings above: "
+        "fever with the worst of hypotension (vasopressors) and hypoxia (oxygen device); never "
+        "entered.",
     )
     adverse_event = models.ForeignKey(
         AdverseEvent,
@@ -321,8 +322,9 @@ class IcansAssessment(VoidableModel):
     fatal = models.BooleanField("death due to ICANS", default=False)
     grade = models.PositiveSmallIntegerField(
         editable=False,
-        help_text="ASTCT consensus grade (Lee 2019), computed from the findings above "
-        "(RULES.md section 3); never entered.",
+        help_text="ASTCT 2019 consensus grade (Lee et al.), computed from the findings above: "
+        "fever with the worst of hypotension (vasopressors) and hypoxia (oxygen device); never "
+        "entered.",
     )
     adverse_event = models.ForeignKey(
         AdverseEvent,
@@ -397,8 +399,8 @@ class LabResult(VoidableModel):
         "CTCAE grade",
         null=True,
         editable=False,
-        help_text="CTCAE v5.0 grade computed from the value, the normal range and the baseline "
-        "(RULES.md section 3); never entered.",
+        help_text="CTCAE v5.0 grade computed from the value, the normal range and the baseline; "
+        "never entered.",
     )
     grading_note = models.CharField(
         max_length=200, blank=True, editable=False, help_text="How the grade was computed."
@@ -431,7 +433,8 @@ class DltCandidate(AuditedModel):
     clause = models.CharField(
         max_length=30,
         choices=list(rules.CLAUSES.items()),
-        help_text="Computed: the DLT clause of RULES.md section 4 the event meets.",
+        help_text="Computed: the protocol's DLT definition the event meets (the study's DLT "
+        "criteria, within the 28-day DLT window).",
     )
     detail = models.CharField(max_length=300)
     flagged_at = models.DateTimeField()

@@ -216,8 +216,9 @@ class EligibilityAssessment(VoidableModel):
     eligible = models.BooleanField(
         null=True,
         editable=False,
-        help_text="Computed by the protocol's eligibility rule (RULES.md section 1) from the "
-        "answers; empty while an answer is missing. Never entered.",
+        help_text="Computed from the answers by the protocol's 33 criteria (all 14 inclusion "
+        "criteria met, I2 or I3 at least one, no exclusion criterion true); empty while an "
+        "answer is missing. Never entered.",
     )
     criteria = models.JSONField(
         default=dict, editable=False, help_text="Each criterion's computed result."
