@@ -10,7 +10,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from dosing.models import DltEvaluation, Infusion
-from followup.models import Disposition, ResponseAssessment, Visit
+from followup.models import Disposition, ProtocolDeviation, ResponseAssessment, Visit
 from safety.models import AdverseEvent, ConMed, LabResult
 from safety.rules import OTHER_TERM
 from screening.models import Consent, EligibilityAssessment, MedicalHistory, Subject
@@ -22,7 +22,7 @@ from trial.selectors import site_ids_for
 from .datasets import as_of_rows
 from .xpt import xpt_chunks
 
-DOMAINS = ("DM", "IE", "EX", "AE", "DS", "LB", "CM", "MH", "SV", "RS")
+DOMAINS = ("DM", "IE", "EX", "AE", "DS", "LB", "CM", "MH", "SV", "RS", "DV")
 YN = {True: "Y", False: "N", None: ""}
 LBTESTCD = {
     "alt": ("ALT", "Alanine Aminotransferase"),
@@ -430,6 +430,25 @@ def rs(ctx: Context) -> Iterator[dict]:
             )
 
 
+def dv(ctx: Context) -> Iterator[dict]:
+    """Protocol deviations: what happened (DVTERM), the category and its severity, the rule
+    that found it in the data (DVDECOD, blank when entered by the site), when."""
+    for d in (
+        ctx.of(ProtocolDeviation)
+        .filter(subject_id__in=ctx.subjects, is_voided=False)
+        .order_by("subject__screening_number", "deviation_date", "pk")
+    ).iterator(chunk_size=2000):
+        yield {
+            **ctx.keys(d.subject_id),
+            "DVTERM": d.description[:200],
+            "DVDECOD": d.rule.upper(),
+            "DVCAT": d.get_category_display().upper(),
+            "DVSCAT": d.get_severity_display().upper(),
+            "DVSTDTC": _dtc(d.deviation_date),
+            "DVSTDY": _dy(d.deviation_date, ctx.day0.get(d.subject_id)),
+        }
+
+
 BUILDERS = {
     "DM": dm,
     "IE": ie,
@@ -441,10 +460,11 @@ BUILDERS = {
     "MH": mh,
     "SV": sv,
     "RS": rs,
+    "DV": dv,
 }
 
 
-SEQUENCED = {"IE", "EX", "AE", "DS", "LB", "CM", "MH", "RS"}
+SEQUENCED = {"IE", "EX", "AE", "DS", "LB", "CM", "MH", "RS", "DV"}
 
 
 def domain_rows(domain: str, *, user, study: Study, cut: datetime | None = None) -> Iterator[dict]:

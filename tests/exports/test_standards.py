@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def data(infused, coordinator_a, investigator_a, schedule, register, consent, assess, clock):
     """One infused subject with a record in every SDTM domain, and one screen failure (IE)."""
-    from followup.services import response_assessment_record, visit_record
+    from followup.services import deviation_record, response_assessment_record, visit_record
     from safety.services import conmed_save
     from screening.services import eligibility_confirm, medical_history_save
 
@@ -93,6 +93,16 @@ def data(infused, coordinator_a, investigator_a, schedule, register, consent, as
             "lln": Decimal("12"),
         },
     )
+    deviation_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "category": "procedure",
+            "deviation_date": date(2026, 4, 3),
+            "description": "Day 2 ICE score not done",
+            "severity": "minor",
+        },
+    )
     return infused
 
 
@@ -137,6 +147,12 @@ def test_sdtm_domains_follow_the_ig_names(api, data, monitor_a):
     assert [r["DSDECOD"] for r in ds] == ["INFORMED CONSENT OBTAINED", "INFORMED CONSENT OBTAINED"]
     (ie,) = _csv(client.get("/api/v1/exports/sdtm/ie"))
     assert (ie["IETESTCD"], ie["IECAT"], ie["IEORRES"]) == ("I5", "INCLUSION", "N")
+    dv = _csv(client.get("/api/v1/exports/sdtm/dv"))
+    assert [
+        (r["DVSEQ"], r["DVTERM"], r["DVDECOD"], r["DVCAT"], r["DVSCAT"], r["DVSTDTC"], r["DVSTDY"])
+        for r in dv
+    ] == [("1", "Day 2 ICE score not done", "", "PROCEDURE", "MINOR", "2026-04-03", "2")]
+
     rs = _csv(client.get("/api/v1/exports/sdtm/rs"))
     assert [(r["RSEVAL"], r["RSORRES"], r["RSDY"]) for r in rs] == [
         ("INVESTIGATOR", "CR", "28"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from dosing.models import DltEvaluation, Infusion
+from exports import sdtm
 from exports.datasets import DATASETS, rows
 from followup import services
 from followup.models import ProtocolDeviation
@@ -117,6 +118,15 @@ def test_the_deviation_shows_in_the_casebook_the_dashboard_and_the_export(
         str(deviation.pk),
         "off_cohort_dose",
         "dosing",
+    )
+
+    (dv,) = list(sdtm.domain_rows("DV", user=data_manager_a, study=first_cohort.study))
+    assert (dv["DVSEQ"], dv["DVTERM"], dv["DVDECOD"], dv["DVCAT"], dv["DVSCAT"]) == (
+        1,
+        deviation.description,
+        "OFF_COHORT_DOSE",
+        "DOSING",
+        "MAJOR",
     )
 
 
