@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.text import Truncator
 
 from screening.admin import SubjectChoicesMixin
 from screening.selectors import subject_list
@@ -196,10 +197,9 @@ class ProtocolDeviationAdmin(FollowUpChoicesMixin, VoidableAdmin):
         "deviation_date",
         "category",
         "severity",
+        "what_happened",
         "rule",
-        "sponsor_reported_on",
-        "ethics_reported_on",
-        "is_voided",
+        "reported",
     )
     list_filter = ("category", "severity", "subject__site", "is_voided")
     list_select_related = ("subject",)
@@ -208,6 +208,17 @@ class ProtocolDeviationAdmin(FollowUpChoicesMixin, VoidableAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "rule", "source")
+
+    @admin.display(description="reported to sponsor / ethics")
+    def reported(self, obj):
+        def day(value):
+            return value.isoformat() if value else "not yet"
+
+        return f"{day(obj.sponsor_reported_on)} / {day(obj.ethics_reported_on)}"
+
+    @admin.display(description="what happened", ordering="description")
+    def what_happened(self, obj):
+        return Truncator(obj.description).chars(90)
 
     def get_queryset(self, request):
         return selectors.deviation_list(user=request.user)

@@ -117,8 +117,8 @@ class ResponseAssessment(VoidableModel):
         max_length=10,
         choices=RESPONSE_CHOICES,
         editable=False,
-        help_text="ELN 2022 response, computed from the marrow blasts, blood counts, Auer rods "
-        "and extramedullary disease; never entered.",
+        help_text="Computed by the ELN 2022 response criteria from the marrow blasts, blood "
+        "counts, Auer rods and extramedullary disease; never entered.",
     )
     mrd_negative = models.BooleanField(null=True, editable=False)
     response_reason = models.CharField(

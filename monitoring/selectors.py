@@ -575,7 +575,13 @@ def casebook(
         .first(),
         "own": {
             "dosing.enrollment": [
-                {"pk": enrollment.pk, "cohort__dose_level_id": enrollment.cohort.dose_level_id}
+                {
+                    "pk": enrollment.pk,
+                    "cohort__dose_level_id": enrollment.cohort.dose_level_id,
+                    "cohort__dose_level__cells_per_kg_million": (
+                        enrollment.cohort.dose_level.cells_per_kg_million
+                    ),
+                }
             ]
             if enrollment
             else []
@@ -792,7 +798,11 @@ def _matrix_records(subject_ids: list[int]) -> dict[tuple[int, str], list[dict]]
         model = types[label]
         extra = ["definition_id", "missed"] if label == "followup.visit" else []
         if label == "dosing.enrollment":
-            extra += ["cohort__dose_level_id", "cohort__dose_level__number"]
+            extra += [
+                "cohort__dose_level_id",
+                "cohort__dose_level__number",
+                "cohort__dose_level__cells_per_kg_million",
+            ]
         qs = model._default_manager.filter(**{f"{path}__in": subject_ids})
         if any(f.name == "is_voided" for f in model._meta.concrete_fields):
             qs = qs.filter(is_voided=False)
@@ -896,8 +906,11 @@ def _entry_initial(label: str, subject: Subject, own: dict, context: dict, visit
         return {
             "enrollment": enrollment["pk"],
             "dose_level": enrollment["cohort__dose_level_id"],
+            "planned_cells_per_kg_million": enrollment["cohort__dose_level__cells_per_kg_million"],
             "started_at": today,
         }
+    if label == "screening.consent":
+        return {"subject": subject.pk, "obtained_by": context.get("user_id")}
     initial = {"subject": subject.pk}
     if label == "screening.eligibilityassessment":
         initial["assessment_date"] = today
@@ -1077,6 +1090,7 @@ def subject_matrix(
     context = {
         "today": today,
         "back": back,
+        "user_id": user.pk,
         "can_add": can_add or set(),
         "study": study.pk if study else None,
         "open_cohort": Cohort.objects.filter(study=study, status=Cohort.Status.OPEN)

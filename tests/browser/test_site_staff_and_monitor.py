@@ -99,9 +99,9 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     answers = {"i2": "true", "i3": "false", "i4": "true", "i6": "true", "i8": "true"}
     answers |= dict.fromkeys(("i9", "i10", "i11", "i13"), "true")
     answers |= {f"e{n}": "false" for n in range(1, 20)}
-    answers["childbearing_potential"] = "false"
-    for name, value in answers.items():
-        nurse.select_option(f"#id_{name}", value)
+    for name, value in answers.items():  # yes / no / unknown radio buttons
+        nurse.check(f"input[name={name}][value={value}]")
+    nurse.select_option("#id_childbearing_potential", "false")
     numbers = {
         "ecog": "1",
         "cardiac_function_grade": "1",
@@ -214,7 +214,7 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     monitor.goto(f"{live_server.url}/admin/safety/adverseevent/{ae.pk}/change/")
     assert monitor.locator("#id_outcome").count() == 0  # read-only for monitors
     monitor.goto(f"{live_server.url}/admin/monitoring/query/add/")
-    _choose(monitor, "#id_content_type", "adverse event")
+    _choose(monitor, "#id_content_type", "| adverse event")  # not its historical twin
     monitor.fill("#id_object_id", str(ae.pk))
     monitor.fill("#id_field_name", "outcome")
     monitor.fill("#id_text", "Please give the date the fever resolved.")

@@ -213,6 +213,7 @@ def test_the_infusion_link_carries_the_cohort_dose_and_a_visit_link_its_visit(
     assert query == {
         "enrollment": [str(enrollment.pk)],
         "dose_level": [str(first_cohort.dose_level_id)],
+        "planned_cells_per_kg_million": [str(first_cohort.dose_level.cells_per_kg_million)],
         "started_at": [clock.today().isoformat()],
     }
     client = Client()
