@@ -33,6 +33,9 @@ class StudyAdminSite(admin.AdminSite):
     index_title = "NKG2D CAR-NK in relapsed/refractory AML"
     index_template = "admin/study_dashboard.html"
     site_url = None  # no public site to "view": the link is not shown
+    # lists and forms get the whole width (CRF lists have many columns); the header links to
+    # the dashboard ("Today") and the subject matrix, the dashboard lists every CRF
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         context = {"dashboard": dashboard(user=request.user), **(extra_context or {})}
