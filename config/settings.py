@@ -162,6 +162,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 LANGUAGE_CODE = "en-us"
 FORMAT_MODULE_PATH = ["config.formats"]  # ISO dates and 24-hour times everywhere
+# a query not closed after this many days is marked on the query list and the dashboard
+QUERY_OVERDUE_DAYS = int(os.environ.get("QUERY_OVERDUE_DAYS", "14"))
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

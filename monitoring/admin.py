@@ -1,14 +1,132 @@
+from collections import defaultdict
+from datetime import timedelta
+
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidForm, form_action
 
 from . import selectors, services
 from .models import Lock, Query, SdvMark, SdvPlan, Signature
+
+
+class WaitingForFilter(admin.SimpleListFilter):
+    title = "who acts next"
+    parameter_name = "waiting_for"
+
+    def lookups(self, request, model_admin):
+        return (("site", "The site (to answer)"), ("monitor", "The monitor (to review)"))
+
+    def queryset(self, request, queryset):
+        status = {"site": Query.Status.OPEN, "monitor": Query.Status.ANSWERED}.get(self.value())
+        return queryset.filter(status=status) if status else queryset
+
+
+class OlderThanFilter(admin.SimpleListFilter):
+    title = "age"
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        days = settings.QUERY_OVERDUE_DAYS
+        return (("overdue", f"Open more than {days} days"), ("week", "Opened in the last 7 days"))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            limit = now - timedelta(days=settings.QUERY_OVERDUE_DAYS)
+            return queryset.exclude(status=Query.Status.CLOSED).filter(created_at__lt=limit)
+        if self.value() == "week":
+            return queryset.filter(created_at__gte=now - timedelta(days=7))
+        return queryset
+
+
+class CloseQueryForm(forms.Form):
+    reason = forms.CharField(
+        label="Closing note (optional, shown to the site)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
+class ReopenQueryForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the query is re-opened (shown to the site)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+def _local_path(request, target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
+        return target
+    return default
+
+
+def field_queries_context(request, obj) -> dict:
+    """What a record's form page shows of its queries: per field the queries not yet closed
+    (for every role that sees the record) and, for its monitors and data managers, the control
+    that raises a query on a field with only its text (`monitoring/field_queries.js`)."""
+    if obj._meta.app_label == "monitoring" or not hasattr(obj, "history"):
+        return {}
+    ct = ContentType.objects.get_for_model(obj)
+    live = (
+        selectors.query_list(user=request.user)
+        .filter(content_type=ct, object_id=obj.pk)
+        .exclude(status=Query.Status.CLOSED)
+        .order_by("created_at", "pk")
+    )
+    by_field = defaultdict(list)
+    for query in live:
+        by_field[query.field_name].append(
+            {
+                "id": query.pk,
+                "status": query.status_name,
+                "text": query.text[:200],
+                "url": reverse("admin:monitoring_query_change", args=[query.pk]),
+            }
+        )
+    can_raise = services.may_raise_query(request.user, obj)
+    if not by_field and not can_raise:
+        return {}
+    fields = {
+        f.name: str(f.verbose_name)
+        for f in obj._meta.concrete_fields
+        if f.name not in ("id", "version", "created_at")
+    }
+    return {
+        "field_queries": {
+            "record": obj._meta.label_lower,
+            "object_id": obj.pk,
+            "fields": fields,
+            "queries": dict(by_field),
+            "raise": {
+                "url": reverse("admin:monitoring_query_raise"),
+                "next": request.get_full_path(),
+            }
+            if can_raise
+            else None,
+        }
+    }
 
 
 class AnswerForm(forms.Form):
@@ -17,33 +135,33 @@ class AnswerForm(forms.Form):
 
 answer_query = form_action(
     name="answer_query",
-    description="Answer (site staff)",
+    description="Answer query (site staff)",
     form_class=AnswerForm,
     perform=lambda ma, request, obj, data: services.query_answer(
         user=request.user, query=obj, answer=data["answer"]
     ),
     intro="The answer goes to the monitor, who closes or re-opens the query.",
-    submit="Answer",
+    submit="Send answer",
 )
 close_query = form_action(
     name="close_query",
-    description="Close (monitor)",
-    form_class=VoidForm,
+    description="Close query (monitor)",
+    form_class=CloseQueryForm,
     perform=lambda ma, request, obj, data: services.query_close(
         user=request.user, query=obj, reason=data["reason"]
     ),
-    intro="Close these queries.",
-    submit="Close",
+    intro="Close these queries: read each answer first (on the query's page).",
+    submit="Close query",
 )
 reopen_query = form_action(
     name="reopen_query",
-    description="Re-open (monitor)",
-    form_class=VoidForm,
+    description="Re-open query (monitor)",
+    form_class=ReopenQueryForm,
     perform=lambda ma, request, obj, data: services.query_reopen(
         user=request.user, query=obj, reason=data["reason"]
     ),
-    intro="Re-open these queries; the reason is sent to the site.",
-    submit="Re-open",
+    intro="Re-open these queries; the reason is shown to the site in each query's conversation.",
+    submit="Re-open query",
 )
 release_lock = form_action(
     name="release_lock",
@@ -72,17 +190,44 @@ class QueryAdmin(AuditedAdmin):
     list_display = (
         "__str__",
         "subject",
-        "status",
+        "status_column",
+        "waiting_for",
+        "days_open",
         "opened_by",
         "created_at",
-        "answered_at",
-        "closed_at",
     )
-    list_filter = ("status", "content_type", "subject__site")
+    list_filter = (
+        "status",
+        WaitingForFilter,
+        OlderThanFilter,
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "subject__site",
+    )
     list_select_related = ("content_type", "subject", "opened_by")
     search_fields = ("subject__screening_number", "text", "answer")
     fields = ("content_type", "object_id", "field_name", "text")
     actions = [answer_query, close_query, reopen_query]
+
+    @admin.display(description="status", ordering="status")
+    def status_column(self, obj):
+        return obj.status_name
+
+    @admin.display(description="waiting for")
+    def waiting_for(self, obj):
+        return {
+            Query.Status.OPEN: "the site's answer",
+            Query.Status.ANSWERED: "the monitor's review",
+        }.get(obj.status, "-")
+
+    @admin.display(description="days open", ordering="created_at")
+    def days_open(self, obj):
+        end = obj.closed_at or timezone.now()
+        days = (end - obj.created_at).days
+        if obj.status != Query.Status.CLOSED and days > settings.QUERY_OVERDUE_DAYS:
+            return format_html(
+                '<strong class="overdue">{} (over {})</strong>', days, settings.QUERY_OVERDUE_DAYS
+            )
+        return days
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -114,7 +259,98 @@ class QueryAdmin(AuditedAdmin):
             self.admin_site.admin_view(self.audit_view),
             name="monitoring_audit_trail",
         )
-        return [audit, *super().get_urls()]
+        raise_ = path(
+            "raise/",
+            self.admin_site.admin_view(require_POST(self.raise_view)),
+            name="monitoring_query_raise",
+        )
+        step = path(
+            "<int:query_id>/step/",
+            self.admin_site.admin_view(require_POST(self.step_view)),
+            name="monitoring_query_step",
+        )
+        return [audit, raise_, step, *super().get_urls()]
+
+    def raise_view(self, request):
+        """A query raised from a record's form: the record, the field and the text; back to the
+        form, which now shows the query on the field."""
+        back = _local_path(request, request.POST.get("next"), reverse("admin:index"))
+        try:
+            model = apps.get_model(request.POST.get("record", ""))
+            object_id = int(request.POST.get("object_id", ""))
+        except (LookupError, ValueError):
+            messages.error(request, "The query was not raised: the record was not found.")
+            return HttpResponseRedirect(back)
+        field = request.POST.get("field_name", "")
+        try:
+            services.query_open(
+                user=request.user,
+                data={
+                    "content_type": ContentType.objects.get_for_model(model),
+                    "object_id": object_id,
+                    "field_name": field,
+                    "text": request.POST.get("text", "").strip(),
+                },
+            )
+        except (ValidationError, PermissionDenied) as error:
+            detail = " ".join(getattr(error, "messages", [str(error)]))
+            messages.error(request, f"The query was not raised: {detail}")
+            return HttpResponseRedirect(back)
+        label = model._meta.get_field(field).verbose_name if field else "the record"
+        messages.success(request, f"Query raised on {label}: the site sees it on this form.")
+        return HttpResponseRedirect(back)
+
+    def step_view(self, request, query_id: int):
+        """Answer, close or re-open a query from its page."""
+        query = get_object_or_404(self.get_queryset(request), pk=query_id)
+        action, text = request.POST.get("action"), request.POST.get("text", "")
+        perform = {
+            "answer": lambda: services.query_answer(user=request.user, query=query, answer=text),
+            "close": lambda: services.query_close(user=request.user, query=query, reason=text),
+            "reopen": lambda: services.query_reopen(user=request.user, query=query, reason=text),
+        }.get(action)
+        done = {"answer": "Answer sent.", "close": "Query closed.", "reopen": "Query re-opened."}
+        if perform is None:
+            messages.error(request, "Unknown step.")
+        else:
+            try:
+                perform()
+                messages.success(request, done[action])
+            except (ValidationError, PermissionDenied) as error:
+                detail = " ".join(getattr(error, "messages", [str(error)]))
+                messages.error(request, detail)
+            except services.Conflict as error:
+                messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("admin:monitoring_query_change", args=[query.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        query = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if query is not None:
+            record = query.record
+            monitor = record is not None and services.may_raise_query(request.user, record)
+            field = (
+                record._meta.get_field(query.field_name).verbose_name
+                if record is not None and query.field_name
+                else ""
+            )
+            extra.update(
+                thread=selectors.query_thread(query),
+                query=query,
+                field_label=field,
+                record_label=str(record) if record is not None else "",
+                record_url=reverse(
+                    f"admin:{record._meta.app_label}_{record._meta.model_name}_change",
+                    args=[record.pk],
+                )
+                if record is not None
+                else "",
+                can_answer=services.may_answer_query(request.user, query),
+                can_close=monitor and query.status != Query.Status.CLOSED,
+                can_reopen=monitor and query.status != Query.Status.OPEN,
+                step_url=reverse("admin:monitoring_query_step", args=[query.pk]),
+            )
+        return super().change_view(request, object_id, form_url, extra)
 
     def audit_view(self, request):
         """The study-wide audit trail ("recent changes"), or one subject's, with filters."""

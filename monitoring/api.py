@@ -51,8 +51,17 @@ class RecordRefSerializer(AuditedModelSerializer):
     )
 
 
+class QueryMessageSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    author = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class QuerySerializer(RecordRefSerializer):
     opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    status_name = serializers.CharField(read_only=True)
+    messages = serializers.SerializerMethodField()
     answered_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -69,15 +78,21 @@ class QuerySerializer(RecordRefSerializer):
             "field_name",
             "text",
             "status",
+            "status_name",
             "opened_by",
             "answer",
             "answered_by",
             "answered_at",
             "closed_by",
             "closed_at",
+            "messages",
             *AUDIT,
         ]
         read_only_fields = ["subject", "status", "answer", "answered_at", "closed_at", *AUDIT]
+
+    def get_messages(self, query) -> list[dict]:
+        """The conversation in order: raised, answers, re-openings, data corrections, closing."""
+        return QueryMessageSerializer(selectors.query_thread(query), many=True).data
 
 
 class AnswerSerializer(serializers.Serializer):

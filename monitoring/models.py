@@ -4,6 +4,7 @@ record it concerns (any audited record) through a content type and id."""
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -26,9 +27,10 @@ class RecordRef(models.Model):
 class Query(RecordRef, AuditedModel):
     """A data clarification: opened by a monitor or data manager, answered by the site."""
 
+    # the stored values stay (API, exports); the names are OpenClinica's
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
+        OPEN = "open", "New"
+        ANSWERED = "answered", "Resolution proposed"
         CLOSED = "closed", "Closed"
 
     field_name = models.CharField(max_length=60, blank=True)
@@ -63,7 +65,56 @@ class Query(RecordRef, AuditedModel):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"Query on {self.content_type.model} #{self.object_id}{f'.{self.field_name}' if self.field_name else ''}"
+        model = self.content_type.model_class()
+        if model is None:
+            return f"Query on {self.content_type.model} #{self.object_id}"
+        what = f"{model._meta.verbose_name} #{self.object_id}"
+        if self.field_name:
+            try:
+                what += f", {model._meta.get_field(self.field_name).verbose_name}"
+            except FieldDoesNotExist:  # a field since renamed: its stored name
+                what += f", {self.field_name}"
+        return f"Query on {what}"
+
+    @property
+    def status_name(self) -> str:
+        """OpenClinica's names: New, Updated (re-opened, or its field corrected while open),
+        Resolution proposed (the site answered), Closed."""
+        if self.status == self.Status.OPEN and any(
+            m.kind in ("reopened", "data_changed") for m in self.messages.all()
+        ):
+            return "Updated"
+        return self.get_status_display()
+
+
+class QueryMessage(AuditedModel):
+    """One step of a query's conversation, in order: raised, answered, re-opened, closed, or
+    the queried field corrected (with its old and new value and the reason for change). Written
+    by the query services only; never changed."""
+
+    audit_subject_path = "query__subject"
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", "Raised"
+        ANSWERED = "answered", "Answered"
+        REOPENED = "reopened", "Re-opened"
+        CLOSED = "closed", "Closed"
+        DATA_CHANGED = "data_changed", "Data corrected"
+
+    query = models.ForeignKey(Query, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=15, choices=Kind.choices, editable=False)
+    text = models.TextField(editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    at = models.DateTimeField("time", editable=False)
+
+    class Meta:
+        ordering = ["query", "at", "pk"]
+        verbose_name = "query message"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class SdvPlan(AuditedModel):

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from trial.audit import field_changes, history_models
 from trial.models import SiteRole, User
 from trial.selectors import job_status, scope_to_sites, site_ids_for, study_list, user_has_role
 
-from .models import Lock, Query, SdvMark, SdvPlan, Signature
+from .models import Lock, Query, QueryMessage, SdvMark, SdvPlan, Signature
 
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -145,8 +145,41 @@ def _desc(label: str) -> tuple[int, ...]:
 def query_list(*, user) -> QuerySet[Query]:
     qs = Query.objects.select_related(
         "content_type", "subject__site", "opened_by", "answered_by", "closed_by"
-    )
+    ).prefetch_related(Prefetch("messages", queryset=QueryMessage.objects.select_related("author")))
     return _scoped(qs, user)
+
+
+def query_thread(query: Query) -> list[dict]:
+    """The query's conversation in order, each step with its author, time and text. A query
+    raised before conversations were kept has its steps rebuilt from its own fields."""
+    steps = [
+        {
+            "kind": m.kind,
+            "kind_name": m.get_kind_display(),
+            "text": m.text,
+            "author": m.author.get_username(),
+            "at": m.at,
+        }
+        for m in query.messages.all()
+    ]
+    if steps:
+        return steps
+    Kind = QueryMessage.Kind
+    rebuilt = [(Kind.RAISED, query.text, query.opened_by, query.created_at)]
+    if query.answered_at:
+        rebuilt.append((Kind.ANSWERED, query.answer, query.answered_by, query.answered_at))
+    if query.closed_at:
+        rebuilt.append((Kind.CLOSED, "Closed.", query.closed_by, query.closed_at))
+    return [
+        {
+            "kind": kind,
+            "kind_name": kind.label,
+            "text": text,
+            "author": author.get_username() if author else "",
+            "at": at,
+        }
+        for kind, text, author, at in rebuilt
+    ]
 
 
 def _scoped(qs, user):

@@ -19,7 +19,7 @@ from trial.models import Site, SiteRole, Study
 from trial.selectors import site_ids_for, user_has_role
 from trial.services import Conflict, apply_data, audited_save, require_data_entry
 
-from .models import Lock, Query, SdvMark, SdvPlan, Signature
+from .models import Lock, Query, QueryMessage, SdvMark, SdvPlan, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +102,14 @@ def refuse_locked_change(obj) -> None:
 
 def after_audited_save(obj, *, user, is_change: bool) -> None:
     """An edit clears the record's SDV mark and invalidates signatures over it (the record's and
-    its subject's casebook), each with a history row saying why."""
+    its subject's casebook), each with a history row saying why; a change of a field with a
+    query on it joins the query's conversation."""
     if _exempt(obj) or obj.pk is None:
         return
     ct = _ct(obj)
     now = timezone.now()
     if is_change:
+        _note_queried_changes(obj, ct, user=user, now=now)
         for mark in SdvMark.objects.filter(content_type=ct, object_id=obj.pk, is_current=True):
             mark.is_current, mark.cleared_at = False, now
             audited_save(
@@ -166,6 +168,76 @@ def _where(obj):
 # --- queries ---------------------------------------------------------------------------------
 
 
+def _message(query: Query, kind: str, text: str, *, user, now=None) -> QueryMessage:
+    message = QueryMessage(query=query, kind=kind, text=text, author=user, at=now or timezone.now())
+    return audited_save(
+        message, user=user, reason=f"Query {query.pk}: {message.get_kind_display()}"
+    )
+
+
+def _note_queried_changes(obj, ct: ContentType, *, user, now) -> None:
+    """The record changed: each query still open on a field that changed gets the change (old
+    value -> new value, and the reason for change) as a step of its conversation."""
+    queries = list(
+        Query.objects.filter(content_type=ct, object_id=obj.pk)
+        .exclude(status=Query.Status.CLOSED)
+        .exclude(field_name="")
+    )
+    if not queries:
+        return
+    latest = list(obj.history.order_by("-history_id")[:2])
+    if len(latest) < 2:
+        return
+    new, old = latest
+    for query in queries:
+        name = query.field_name
+        field = obj._meta.get_field(name)
+        before, after = getattr(old, field.attname), getattr(new, field.attname)
+        if before == after:
+            continue
+        label = str(field.verbose_name)
+        reason = new.history_change_reason or "no reason given"
+        text = (
+            f"{label[:1].upper()}{label[1:]} changed: {_shown(field, before)} -> "
+            f"{_shown(field, after)}. Reason for change: {reason}"
+        )
+        _message(query, QueryMessage.Kind.DATA_CHANGED, text, user=user, now=now)
+
+
+def _shown(field, value) -> str:
+    """A value as people read it: a choice's label, yes/no, empty shown as such."""
+    if value is None or value == "":
+        return "(empty)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def may_raise_query(user, record) -> bool:
+    """Monitors and data managers of the record's site (or study) raise queries on it."""
+    try:
+        _require_any_role(user, (Role.MONITOR, Role.DATA_MANAGER), **_where(record), what="")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_answer_query(user, query: Query) -> bool:
+    """The site's investigators and coordinators answer an open query."""
+    if query.status != Query.Status.OPEN:
+        return False
+    subject = query.subject
+    if subject is None:
+        return False
+    try:
+        require_data_entry(user, subject.site)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def query_open(
     *, user, data: Mapping[str, Any], instance: Query | None = None, reason: str | None = None
 ) -> Query:
@@ -194,7 +266,11 @@ def query_open(
             text=data["text"],
             opened_by=user,
         )
-        return audited_save(query, user=user, reason=reason or "Query opened")
+        if not (query.text or "").strip():
+            raise ValidationError({"text": "Write the question for the site."})
+        query = audited_save(query, user=user, reason=reason or "Query opened")
+        _message(query, QueryMessage.Kind.RAISED, query.text, user=user)
+        return query
 
 
 def query_answer(*, user, query: Query, answer: str) -> Query:
@@ -210,10 +286,12 @@ def query_answer(*, user, query: Query, answer: str) -> Query:
             raise ValidationError({"answer": "Write the answer."})
         query.answer, query.answered_by, query.answered_at = answer.strip(), user, timezone.now()
         query.status = Query.Status.ANSWERED
-        return audited_save(query, user=user, reason="Query answered by the site")
+        query = audited_save(query, user=user, reason="Query answered by the site")
+        _message(query, QueryMessage.Kind.ANSWERED, query.answer, user=user)
+        return query
 
 
-def _monitor_step(user, query: Query, status: str, reason: str) -> Query:
+def _monitor_step(user, query: Query, status: str, reason: str, note: str = "") -> Query:
     with transaction.atomic():
         query = Query.objects.select_for_update().get(pk=query.pk)
         _require_any_role(
@@ -229,20 +307,29 @@ def _monitor_step(user, query: Query, status: str, reason: str) -> Query:
         else:
             if query.status == Query.Status.OPEN:
                 raise Conflict("This query is already open.")
-            if not (reason or "").strip():
+            if not (note or "").strip():
                 raise ValidationError({"reason": "Say why the query is re-opened."})
             query.closed_by = query.closed_at = None
         query.status = status
-        return audited_save(query, user=user, reason=reason)
+        query = audited_save(query, user=user, reason=reason)
+        if status == Query.Status.CLOSED:
+            _message(query, QueryMessage.Kind.CLOSED, note or "Closed.", user=user)
+        else:
+            _message(query, QueryMessage.Kind.REOPENED, note, user=user)
+        return query
 
 
 def query_close(*, user, query: Query, reason: str | None = None) -> Query:
-    return _monitor_step(user, query, Query.Status.CLOSED, reason or "Query closed")
+    note = (reason or "").strip()
+    return _monitor_step(
+        user, query, Query.Status.CLOSED, f"Query closed: {note}" if note else "Query closed", note
+    )
 
 
 def query_reopen(*, user, query: Query, reason: str) -> Query:
+    note = (reason or "").strip()
     return _monitor_step(
-        user, query, Query.Status.OPEN, f"Query re-opened: {reason}" if reason else ""
+        user, query, Query.Status.OPEN, f"Query re-opened: {note}" if note else "", note
     )
 
 

@@ -239,8 +239,26 @@ class ReturnToWorkspaceMixin:
         return HttpResponseRedirect(back) if back and response.status_code == 302 else response
 
 
+# what other apps add to a record's form page: callables (request, obj) -> extra context, e.g.
+# the monitoring app's queries on each field; registered once at start-up
+CHANGE_FORM_EXTRAS: list = []
+
+
+def register_change_form_extra(extra) -> None:
+    if extra not in CHANGE_FORM_EXTRAS:
+        CHANGE_FORM_EXTRAS.append(extra)
+
+
 class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Subclasses implement `call_service(request, *, instance, data, reason)`."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if obj is not None:
+            for add in CHANGE_FORM_EXTRAS:
+                extra.update(add(request, obj))
+        return super().change_view(request, object_id, form_url, extra)
 
     form = AuditedAdminForm
     readonly_fields = ("created_at", "version")

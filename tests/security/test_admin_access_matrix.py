@@ -107,6 +107,8 @@ OTHER_PAGES = {
     "matrix/",
     "overdue/",
     "screening/eligibilityassessment/verdict/",
+    "monitoring/query/raise/",  # POST; the record is looked up in the user's scope
+    "monitoring/query/<int:query_id>/step/",  # POST; tested below
     r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")
@@ -245,3 +247,35 @@ def test_another_sites_subjects_are_not_in_the_matrix_or_the_overdue_list(people
         Subject.objects.filter(is_voided=False).values_list("screening_number", flat=True)
     )
     assert len(own.get("/admin/overdue/").context["rows"]) > 0
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_another_sites_query_cannot_be_answered_closed_or_raised(people, demo_db, who):
+    from django.contrib.contenttypes.models import ContentType
+
+    from monitoring import services
+    from monitoring.models import Query
+
+    subject = Subject.objects.order_by("pk").first()
+    with demo_db.unblock():
+        query = Query.objects.filter(subject=subject).first() or services.query_open(
+            user=people[MONITOR],
+            data={
+                "content_type": ContentType.objects.get_for_model(Subject),
+                "object_id": subject.pk,
+                "field_name": "sex",
+                "text": "Sex as on the ID card?",
+            },
+        )
+    client = _client(people, who)
+    for action in ("answer", "close", "reopen"):
+        url = "/admin/monitoring/query/{}/step/"
+        data = {"action": action, "text": "x"}
+        assert _answer(client.post(url.format(query.pk), data)) == (404, "")
+        assert _answer(client.post(url.format(MISSING), data)) == (404, "")
+    raised = client.post(
+        "/admin/monitoring/query/raise/",
+        {"record": "screening.subject", "object_id": subject.pk, "text": "x", "next": "/admin/"},
+    )
+    assert raised.status_code == 302
+    assert Query.objects.filter(subject=subject, text="x").count() == 0
