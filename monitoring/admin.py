@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidForm, form_action
+from trial.selectors import site_list
 
 from . import selectors, services
 from .models import Lock, Query, SdvMark, SdvPlan, Signature
@@ -82,6 +83,23 @@ def _local_path(request, target: str | None, default: str) -> str:
     return default
 
 
+def _sdv_context(request, obj) -> dict:
+    """The record's SDV state for its form, and the monitor's "verify this form" button."""
+    state = selectors.sdv_state(obj, study_id=services.study_id_of(obj))
+    if state is None:
+        return {}
+    return {
+        "record_sdv": {
+            **state,
+            "can_verify": not state["verified"] and services.may_verify(request.user, obj),
+            "verify_url": reverse("admin:monitoring_sdvmark_verify"),
+            "record": obj._meta.label_lower,
+            "object_id": obj.pk,
+            "next": request.get_full_path(),
+        }
+    }
+
+
 def field_queries_context(request, obj) -> dict:
     """What a record's form page shows of its queries: per field the queries not yet closed
     (for every role that sees the record) and, for its monitors and data managers, the control
@@ -106,14 +124,16 @@ def field_queries_context(request, obj) -> dict:
             }
         )
     can_raise = services.may_raise_query(request.user, obj)
+    extra = _sdv_context(request, obj)
     if not by_field and not can_raise:
-        return {}
+        return extra
     fields = {
         f.name: str(f.verbose_name)
         for f in obj._meta.concrete_fields
         if f.name not in ("id", "version", "created_at")
     }
     return {
+        **extra,
         "field_queries": {
             "record": obj._meta.label_lower,
             "object_id": obj.pk,
@@ -125,7 +145,7 @@ def field_queries_context(request, obj) -> dict:
             }
             if can_raise
             else None,
-        }
+        },
     }
 
 
@@ -427,6 +447,68 @@ class SdvMarkAdmin(AuditedAdmin):
 
     def call_service(self, request, *, instance, data, reason):
         return services.sdv_verify(user=request.user, data=data, reason=reason)
+
+    def get_urls(self):
+        return [
+            path(
+                "verify/",
+                self.admin_site.admin_view(require_POST(self.verify_view)),
+                name="monitoring_sdvmark_verify",
+            ),
+            path(
+                "to-verify/",
+                self.admin_site.admin_view(self.to_verify_view),
+                name="monitoring_sdvmark_to_verify",
+            ),
+            *super().get_urls(),
+        ]
+
+    def verify_view(self, request):
+        """The monitor verified the whole form (or its key fields, as the plan says) against
+        source, from the form's page: one action, back to the form."""
+        back = _local_path(request, request.POST.get("next"), reverse("admin:index"))
+        try:
+            model = apps.get_model(request.POST.get("record", ""))
+            object_id = int(request.POST.get("object_id", ""))
+        except (LookupError, ValueError):
+            messages.error(request, "Not verified: the record was not found.")
+            return HttpResponseRedirect(back)
+        try:
+            mark = services.sdv_verify(
+                user=request.user,
+                data={
+                    "content_type": ContentType.objects.get_for_model(model),
+                    "object_id": object_id,
+                },
+            )
+        except (ValidationError, PermissionDenied, services.Conflict) as error:
+            detail = " ".join(getattr(error, "messages", [str(error)]))
+            messages.error(request, f"Not verified: {detail}")
+            return HttpResponseRedirect(back)
+        messages.success(
+            request,
+            f"Source data verified: {model._meta.verbose_name} version {mark.verified_version}.",
+        )
+        return HttpResponseRedirect(back)
+
+    def to_verify_view(self, request):
+        """Per site: what the SDV plan requires and is not verified as it is now, with the
+        fields changed since an earlier verification, and the progress per subject."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        site = request.GET.get("site")
+        site_id = int(site) if site and site.isdigit() else None
+        rows = selectors.sdv_to_verify(user=request.user, site=site_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Source data to verify",
+            "opts": self.model._meta,
+            "rows": rows,
+            "progress": selectors.sdv_progress(user=request.user),
+            "sites": site_list(user=request.user).order_by("code"),
+            "site": site_id,
+        }
+        return TemplateResponse(request, "admin/monitoring/sdv_to_verify.html", context)
 
 
 @admin.register(Lock)

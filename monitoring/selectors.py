@@ -1177,3 +1177,111 @@ def subject_matrix(
             for key, (icon, text) in CELL_STATES.items()
         ],
     }
+
+
+# --- source data verification by form --------------------------------------------------------
+
+
+def _changed_since(record, version: int) -> list[str]:
+    """The labels of the fields whose value differs between the record's saved `version` and
+    now (what a monitor re-verifies after a change)."""
+    then = record.history.filter(version=version).order_by("-history_id").first()
+    if then is None:
+        return []
+    skip = {"id", "version", "created_at"}
+    return [
+        str(f.verbose_name)
+        for f in record._meta.concrete_fields
+        if f.name not in skip and getattr(then, f.attname) != getattr(record, f.attname)
+    ]
+
+
+def sdv_state(record, *, study_id: int | None) -> dict | None:
+    """A record's source data verification as its form shows it: what the study's SDV plan
+    asks (whole form, key fields, nothing), the current verification, or, after a change, the
+    fields changed since the verified version."""
+    ct = ContentType.objects.get_for_model(type(record))
+    plan = SdvPlan.objects.filter(study_id=study_id, crf=ct).first() if study_id else None
+    if plan is None or plan.level == SdvPlan.Level.NONE:
+        return None
+    marks = list(
+        SdvMark.objects.filter(content_type=ct, object_id=record.pk)
+        .select_related("verified_by")
+        .order_by("-verified_at", "-pk")[:1]
+    )
+    mark = marks[0] if marks else None
+    key_fields = (
+        [str(type(record)._meta.get_field(n).verbose_name) for n in plan.key_fields]
+        if plan.level == SdvPlan.Level.KEY
+        else []
+    )
+    state = {
+        "level": plan.get_level_display(),
+        "key_fields": key_fields,
+        "verified": mark is not None and mark.is_current,
+        "mark": mark,
+        "changed": [],
+    }
+    if mark is not None and not mark.is_current:
+        state["changed"] = _changed_since(record, mark.verified_version)
+    return state
+
+
+def sdv_to_verify(*, user, site: int | None = None) -> list[dict]:
+    """Per site and subject, every record the SDV plan covers that is not verified as it is
+    now (never verified, or changed since), with the fields changed since its last
+    verification. One query per CRF type under the plan, whatever the number of records."""
+    plans = [p for p in sdv_plan_list(user=user) if p.level != SdvPlan.Level.NONE]
+    current = set(
+        sdv_mark_list(user=user).filter(is_current=True).values_list("content_type_id", "object_id")
+    )
+    earlier = {
+        (ct, pk): version
+        for ct, pk, version in sdv_mark_list(user=user)
+        .filter(is_current=False)
+        .order_by("verified_at", "pk")
+        .values_list("content_type_id", "object_id", "verified_version")
+    }
+    rows = []
+    for plan in plans:
+        model = plan.crf.model_class()
+        path = _subject_path(model) if model is not None else None
+        if path is None:
+            continue
+        records = scope_to_sites(model._default_manager.all(), user, site_path=f"{path}site")
+        if site:
+            records = records.filter(**{f"{path}site_id": site})
+        if hasattr(model, "is_voided"):
+            records = records.filter(is_voided=False)
+        for record in records.select_related(f"{path}site").order_by("pk"):
+            if (plan.crf_id, record.pk) in current:
+                continue
+            subject = record if model is Subject else _follow(record, path)
+            before = earlier.get((plan.crf_id, record.pk))
+            rows.append(
+                {
+                    "site": subject.site.code,
+                    "subject": subject.pk,
+                    "screening_number": subject.screening_number,
+                    "form": model._meta.verbose_name,
+                    "record": str(record),
+                    "url": reverse(
+                        f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+                        args=[record.pk],
+                    ),
+                    "version": record.version,
+                    "verified_version": before,
+                    "changed": _changed_since(record, before) if before else [],
+                    "level": plan.get_level_display(),
+                }
+            )
+    rows.sort(key=lambda r: (r["site"], r["screening_number"], str(r["form"]), r["record"]))
+    return rows
+
+
+def _follow(record, path: str):
+    """The subject at the end of a lookup path such as "enrollment__subject__"."""
+    obj = record
+    for hop in path.strip("_").split("__"):
+        obj = getattr(obj, hop)
+    return obj

@@ -224,6 +224,15 @@ def may_raise_query(user, record) -> bool:
     return True
 
 
+def may_verify(user, record) -> bool:
+    """Monitors of the record's site verify its source data."""
+    try:
+        _require_any_role(user, (Role.MONITOR,), **_where(record), what="")
+    except PermissionDenied:
+        return False
+    return True
+
+
 def may_answer_query(user, query: Query) -> bool:
     """The site's investigators and coordinators answer an open query."""
     if query.status != Query.Status.OPEN:

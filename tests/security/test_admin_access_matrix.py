@@ -109,6 +109,8 @@ OTHER_PAGES = {
     "screening/eligibilityassessment/verdict/",
     "monitoring/query/raise/",  # POST; the record is looked up in the user's scope
     "monitoring/query/<int:query_id>/step/",  # POST; tested below
+    "monitoring/sdvmark/verify/",  # POST; the record is looked up in the user's scope
+    "monitoring/sdvmark/to-verify/",
     r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")
