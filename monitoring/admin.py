@@ -1,5 +1,6 @@
+import csv
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.apps import apps
@@ -7,21 +8,85 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from screening.selectors import subject_list
 from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidForm, form_action
 from trial.selectors import site_list
 
 from . import selectors, services
 from .models import Lock, Query, SdvMark, SdvPlan, Signature
+
+
+def _moment(text: str | None, *, end: bool = False):
+    """A date (the whole day) or a date and time typed in a filter, in the site's time zone."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    day = parse_date(text) if len(text) == 10 else None
+    if day is not None:
+        moment = datetime.combine(day, time.max if end else time.min)
+    else:
+        moment = parse_datetime(text)
+        if moment is None:
+            return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _audit_csv(filters: dict) -> StreamingHttpResponse:
+    """Every change the filters select, oldest page last, as CSV: one line per field changed,
+    with labels and display values (what a monitor files with a visit report)."""
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield writer.writerow(
+            [
+                "time",
+                "record type",
+                "record id",
+                "subject",
+                "change",
+                "user",
+                "reason",
+                "field",
+                "old",
+                "new",
+            ]
+        )
+        cursor = None
+        while True:
+            rows, cursor = selectors.audit_trail(**filters, cursor=cursor, limit=500)
+            for row in selectors.readable_audit(rows):
+                base = [
+                    row["timestamp"].isoformat(),
+                    row["record_type"],
+                    row["record_id"],
+                    row["screening_number"] or "",
+                    row["change_type"],
+                    row["user_name"] or "system",
+                    row["reason"] or "",
+                ]
+                for field in row["fields"] or [{"label": "", "old": "", "new": ""}]:
+                    yield writer.writerow([*base, field["label"], field["old"], field["new"]])
+            if cursor is None:
+                return
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="changes.csv"'
+    return response
+
+
+class Echo:
+    def write(self, value):
+        return value
 
 
 class WaitingForFilter(admin.SimpleListFilter):
@@ -377,17 +442,29 @@ class QueryAdmin(AuditedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         params = request.GET
-        subject = params.get("subject")
+        subject = (params.get("subject") or "").strip()
+        if subject and not subject.isdigit():  # a screening number
+            found = (
+                subject_list(user=request.user)
+                .filter(screening_number=subject)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            subject = str(found) if found else "0"
+        filters = {
+            "user": request.user,
+            "subject": int(subject) if subject else None,
+            "model": params.get("model") or None,
+            "username": params.get("user") or None,
+            "since": _moment(params.get("since")),
+            "until": _moment(params.get("until"), end=True),
+        }
+        if params.get("format") == "csv":
+            return _audit_csv(filters)
         rows, next_cursor = selectors.audit_trail(
-            user=request.user,
-            subject=int(subject) if subject and subject.isdigit() else None,
-            model=params.get("model") or None,
-            username=params.get("user") or None,
-            since=parse_datetime(params.get("since") or "") if params.get("since") else None,
-            until=parse_datetime(params.get("until") or "") if params.get("until") else None,
-            cursor=params.get("cursor") or None,
-            limit=50,
+            **filters, cursor=params.get("cursor") or None, limit=50
         )
+        rows = selectors.readable_audit(rows)
         context = {
             **self.admin_site.each_context(request),
             "title": "Audit trail",

@@ -1285,3 +1285,81 @@ def _follow(record, path: str):
     for hop in path.strip("_").split("__"):
         obj = getattr(obj, hop)
     return obj
+
+
+# --- the audit trail as people read it -------------------------------------------------------
+
+
+def _display(field, value, related: dict) -> str:
+    """A stored value as a person reads it: a choice's label, yes/no, what a foreign key
+    points to, empty as "(empty)"."""
+    if value is None or value == "":
+        return "(empty)"
+    if field.is_relation and field.many_to_one:
+        return related.get((field.related_model, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def readable_audit(rows: list[dict]) -> list[dict]:
+    """Audit-trail rows (`audit_trail`) with what a reader needs instead of codes: the record
+    type's name, the subject's screening number, the user's name, each field's label and the
+    display value of choices, booleans and foreign keys. A fixed number of queries per page:
+    one per kind of record a foreign key points to, one for subjects, one for users. The raw
+    codes stay in the API and the exports."""
+    types = {label: history.instance_type for label, history in audited_models().items()}
+    wanted: dict[type, set] = defaultdict(set)
+    for row in rows:
+        model = types[row["model"]]
+        for change in row["changes"]:
+            field = model._meta.get_field(change["field"])
+            if field.is_relation and field.many_to_one:
+                for value in (change["old"], change["new"]):
+                    if value is not None:
+                        wanted[field.related_model].add(value)
+    related = {}
+    for model, ids in wanted.items():
+        if model is User:
+            names = {
+                u.pk: u.get_full_name() or u.get_username() for u in User.objects.filter(pk__in=ids)
+            }
+            related.update({(model, pk): name for pk, name in names.items()})
+            continue
+        manager = model._default_manager
+        if model is Subject:
+            objects = manager.filter(pk__in=ids).only("pk", "screening_number")
+            related.update({(model, s.pk): s.screening_number for s in objects})
+            continue
+        related.update({(model, pk): str(obj) for pk, obj in manager.in_bulk(ids).items()})
+    numbers = dict(
+        Subject.objects.filter(pk__in={r["subject"] for r in rows if r["subject"]}).values_list(
+            "pk", "screening_number"
+        )
+    )
+    users = {
+        u.get_username(): u.get_full_name() or u.get_username()
+        for u in User.objects.filter(username__in={r["user"] for r in rows if r["user"]})
+    }
+    readable = []
+    for row in rows:
+        model = types[row["model"]]
+        readable.append(
+            {
+                **row,
+                "record_type": model._meta.verbose_name,
+                "screening_number": numbers.get(row["subject"]),
+                "user_name": users.get(row["user"], row["user"]),
+                "fields": [
+                    {
+                        "label": str(model._meta.get_field(c["field"]).verbose_name),
+                        "old": _display(model._meta.get_field(c["field"]), c["old"], related),
+                        "new": _display(model._meta.get_field(c["field"]), c["new"], related),
+                    }
+                    for c in row["changes"]
+                ],
+            }
+        )
+    return readable

@@ -1,0 +1,83 @@
+"""The audit trail as a monitor reads it: labels, display values, names and screening numbers,
+filtered by subject (screening number), user and time, and downloadable as CSV."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from safety import services as safety
+from safety.models import LabResult
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_change_reads_with_labels_display_values_and_names(
+    infused, coordinator_a, monitor_a, clock
+):
+    coordinator_a.first_name, coordinator_a.last_name = "Cora", "Chen"
+    coordinator_a.save()
+    lab = safety.lab_result_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "collected_on": date(2026, 4, 1),
+            "test": "alt",
+            "value": Decimal("30"),
+            "unit": "U/L",
+            "uln": Decimal("40"),
+        },
+    )
+    clock.days(1)
+    safety.lab_result_record(
+        user=coordinator_a,
+        instance=LabResult.objects.get(pk=lab.pk),
+        data={"value": Decimal("130")},
+        reason="Report re-read: 130",
+    )
+    client = Client()
+    client.force_login(monitor_a)
+    page = client.get(
+        f"/admin/monitoring/query/audit-trail/?subject={infused.screening_number}"
+        "&model=safety.labresult&since=2026-04-02"
+    )
+    (changed,) = page.context["rows"]
+    assert (
+        changed["record_type"],
+        changed["screening_number"],
+        changed["user_name"],
+        changed["reason"],
+    ) == ("lab result", infused.screening_number, "Cora Chen", "Report re-read: 130")
+    fields = {f["label"]: (f["old"], f["new"]) for f in changed["fields"]}
+    assert fields["value"] == ("30.000", "130.000")
+    assert fields["CTCAE grade"] == ("0", "2")  # ALT 130, ULN 40: over 3 x ULN, grade 2
+    body = page.content.decode()
+    assert "<strong>Value</strong>" in body and "Cora Chen" in body
+
+    created = client.get(
+        f"/admin/monitoring/query/audit-trail/?subject={infused.screening_number}"
+        "&model=safety.labresult&until=2026-04-01"
+    ).context["rows"]
+    (first,) = created
+    shown = {f["label"]: f["new"] for f in first["fields"]}
+    assert shown["test"] == "ALT"  # the choice's label, not the stored "alt"
+    assert shown["subject"] == infused.screening_number  # what the foreign key points to
+
+    download = client.get(
+        f"/admin/monitoring/query/audit-trail/?subject={infused.screening_number}"
+        "&model=safety.labresult&since=2026-04-02&format=csv"
+    )
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    lines = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
+    value = next(line for line in lines if line["field"] == "value")
+    assert (value["subject"], value["user"], value["old"], value["new"], value["reason"]) == (
+        infused.screening_number,
+        "Cora Chen",
+        "30.000",
+        "130.000",
+        "Report re-read: 130",
+    )
+    assert {line["record type"] for line in lines} == {"lab result"}
