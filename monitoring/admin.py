@@ -19,11 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from screening.selectors import subject_list
-from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidForm, form_action
+from trial.admin_base import AuditedAdmin, AuditedAdminForm, VoidableAdmin, VoidForm, form_action
 from trial.selectors import site_list
 
 from . import selectors, services
-from .models import Lock, Query, SdvMark, SdvPlan, Signature
+from .models import Lock, MonitoringVisit, Query, QueryMessage, SdvMark, SdvPlan, Signature
 
 
 def _moment(text: str | None, *, end: bool = False):
@@ -451,9 +451,11 @@ class QueryAdmin(AuditedAdmin):
                 .first()
             )
             subject = str(found) if found else "0"
+        site = (params.get("site") or "").strip()
         filters = {
             "user": request.user,
             "subject": int(subject) if subject else None,
+            "site": int(site) if site.isdigit() else None,
             "model": params.get("model") or None,
             "username": params.get("user") or None,
             "since": _moment(params.get("since")),
@@ -472,6 +474,7 @@ class QueryAdmin(AuditedAdmin):
             "rows": rows,
             "next_cursor": next_cursor,
             "models": sorted(selectors.audited_models()),
+            "sites": site_list(user=request.user).order_by("code"),
             "params": params,
         }
         return TemplateResponse(request, "admin/monitoring/audit_trail.html", context)
@@ -684,3 +687,60 @@ class SignatureAdmin(AuditedAdmin):
 
     def call_service(self, request, *, instance, data, reason):
         return services.signature_sign(user=request.user, data=data, reason=reason)
+
+
+@admin.register(MonitoringVisit)
+class MonitoringVisitAdmin(VoidableAdmin):
+    list_display = ("site", "visit_date", "kind", "monitor", "follow_up_due", "is_voided")
+    list_filter = ("site", "kind", "is_voided")
+    list_select_related = ("site", "monitor")
+    search_fields = ("reviewed", "findings", "follow_up_actions")
+    fields = (
+        "site",
+        "visit_date",
+        "kind",
+        "reviewed",
+        "findings",
+        "follow_up_actions",
+        "follow_up_due",
+    )
+    void_service = services.monitoring_visit_void
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("site",) if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed, "monitor")
+
+    def get_queryset(self, request):
+        return selectors.monitoring_visit_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":
+            kwargs["queryset"] = site_list(user=request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def call_service(self, request, *, instance, data, reason):
+        return services.monitoring_visit_save(
+            user=request.user, instance=instance, data=data, reason=reason
+        )
+
+
+@admin.register(QueryMessage)
+class QueryMessageAdmin(AuditedAdmin):
+    """Every step of every query, read-only: written by the query services only (each query's
+    page shows its own conversation)."""
+
+    list_display = ("query", "kind", "author", "at")
+    list_filter = ("kind",)
+    list_select_related = ("query__content_type", "author")
+    search_fields = ("text", "query__subject__screening_number")
+    fields = ("query", "kind", "text", "author", "at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.query_message_list(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

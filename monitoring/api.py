@@ -18,11 +18,11 @@ from trial.api_base import (
     ScopedPrimaryKeyField,
     StudyAPIView,
 )
-from trial.models import Study
-from trial.selectors import study_list
+from trial.models import Site, Study
+from trial.selectors import site_list, study_list
 
 from . import selectors, services
-from .models import Lock, Query, SdvMark, SdvPlan, Signature
+from .models import Lock, MonitoringVisit, Query, SdvMark, SdvPlan, Signature
 
 AUDIT = ["created_at", "version"]
 
@@ -359,6 +359,44 @@ class SignatureSerializer(RecordRefSerializer):
         ]
 
 
+class MonitoringVisitSerializer(AuditedModelSerializer):
+    site = ScopedPrimaryKeyField(selector=site_list, model=Site)
+    monitor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = MonitoringVisit
+        fields = [
+            "id",
+            "site",
+            "visit_date",
+            "kind",
+            "reviewed",
+            "findings",
+            "follow_up_actions",
+            "follow_up_due",
+            "monitor",
+            "change_reason",
+            "is_voided",
+            "voided_at",
+            "void_reason",
+            *AUDIT,
+        ]
+        read_only_fields = ["is_voided", "voided_at", "void_reason", *AUDIT]
+
+
+class MonitoringVisitViewSet(AuditedModelViewSet):
+    """A site's monitoring visits: recorded by its monitors, read by everyone at the site."""
+
+    serializer_class = MonitoringVisitSerializer
+    queryset = MonitoringVisit.objects.none()
+    filterset_fields = ["site", "kind", "is_voided"]
+    create_service = update_service = services.monitoring_visit_save
+    void_service = services.monitoring_visit_void
+
+    def get_queryset(self):
+        return selectors.monitoring_visit_list(user=self.request.user)
+
+
 class SignatureViewSet(
     AuditedViewSetMixin,
     mixins.ListModelMixin,
@@ -461,3 +499,4 @@ def register(router) -> None:
     router.register("sdv-marks", SdvMarkViewSet, basename="sdv-mark")
     router.register("locks", LockViewSet, basename="lock")
     router.register("signatures", SignatureViewSet, basename="signature")
+    router.register("monitoring-visits", MonitoringVisitViewSet, basename="monitoring-visit")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from screening.models import Subject
-from trial.models import AuditedModel, Study
+from trial.models import AuditedModel, Site, Study, VoidableModel
 
 
 class RecordRef(models.Model):
@@ -232,3 +232,34 @@ class Signature(RecordRef, AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.signer} signed {self.content_type.model} #{self.object_id} ({self.get_meaning_display()})"
+
+
+class MonitoringVisit(VoidableModel):
+    """A monitoring visit to a site: when, on site or remote, what was reviewed, what was
+    found and what the site must do next. Recorded by the monitor; voided, never deleted."""
+
+    class Kind(models.TextChoices):
+        ON_SITE = "on_site", "On site"
+        REMOTE = "remote", "Remote"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="monitoring_visits")
+    visit_date = models.DateField("date of the visit")
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    reviewed = models.TextField(
+        "what was reviewed", help_text="e.g. consents of 01-S-005 to 01-S-011, SAE reports."
+    )
+    findings = models.TextField(blank=True)
+    follow_up_actions = models.TextField("follow-up actions for the site", blank=True)
+    follow_up_due = models.DateField("follow-up due by", null=True, blank=True)
+    monitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["site", "-visit_date", "-pk"]
+        verbose_name = "monitoring visit"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} monitoring visit, site {self.site.code}, {self.visit_date}"
+        )

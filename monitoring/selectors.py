@@ -26,7 +26,7 @@ from trial.audit import field_changes, history_models
 from trial.models import SiteRole, User
 from trial.selectors import job_status, scope_to_sites, site_ids_for, study_list, user_has_role
 
-from .models import Lock, Query, QueryMessage, SdvMark, SdvPlan, Signature
+from .models import Lock, MonitoringVisit, Query, QueryMessage, SdvMark, SdvPlan, Signature
 
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -63,6 +63,7 @@ def audit_trail(
     *,
     user,
     subject: int | None = None,
+    site: int | None = None,
     model: str | None = None,
     username: str | None = None,
     since: datetime | None = None,
@@ -81,6 +82,8 @@ def audit_trail(
         qs = _visible(history, user).select_related("history_user")
         if subject is not None:
             qs = qs.filter(audit_subject_id=subject)
+        if site is not None:
+            qs = qs.filter(audit_subject_id__in=Subject.objects.filter(site_id=site).values("id"))
         if username:
             qs = qs.filter(history_user__username=username)
         if since:
@@ -1363,3 +1366,15 @@ def readable_audit(rows: list[dict]) -> list[dict]:
             }
         )
     return readable
+
+
+def monitoring_visit_list(*, user) -> QuerySet[MonitoringVisit]:
+    return scope_to_sites(
+        MonitoringVisit.objects.select_related("site", "monitor"), user, site_path="site"
+    )
+
+
+def query_message_list(*, user) -> QuerySet[QueryMessage]:
+    return QueryMessage.objects.filter(query__in=query_list(user=user).values("pk")).select_related(
+        "query__content_type", "author"
+    )

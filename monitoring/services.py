@@ -17,9 +17,9 @@ from django.utils import timezone
 from screening.models import Subject
 from trial.models import Site, SiteRole, Study
 from trial.selectors import site_ids_for, user_has_role
-from trial.services import Conflict, apply_data, audited_save, require_data_entry
+from trial.services import Conflict, apply_data, audited_save, record_void, require_data_entry
 
-from .models import Lock, Query, QueryMessage, SdvMark, SdvPlan, Signature
+from .models import Lock, MonitoringVisit, Query, QueryMessage, SdvMark, SdvPlan, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -542,3 +542,39 @@ def signature_sign(
         return audited_save(
             signature, user=user, reason=f"Signed: {signature.get_meaning_display()}"
         )
+
+
+# --- monitoring visits -----------------------------------------------------------------------
+
+
+def monitoring_visit_save(
+    *,
+    user,
+    data: Mapping[str, Any],
+    instance: MonitoringVisit | None = None,
+    reason: str | None = None,
+) -> MonitoringVisit:
+    """A monitor records (or corrects) a visit to one of their sites."""
+    with transaction.atomic():
+        visit = instance or MonitoringVisit()
+        apply_data(visit, data)
+        if visit.site_id is None:
+            raise ValidationError({"site": "This field is required."})
+        _require_any_role(
+            user, (Role.MONITOR,), site=visit.site, what="Monitors record monitoring visits."
+        )
+        if visit.visit_date and visit.visit_date > timezone.localdate():
+            raise ValidationError({"visit_date": "The visit date is in the future."})
+        if visit.follow_up_due and visit.visit_date and visit.follow_up_due < visit.visit_date:
+            raise ValidationError({"follow_up_due": "The follow-up is due before the visit."})
+        if visit._state.adding:
+            visit.monitor = user
+        return audited_save(visit, user=user, reason=reason)
+
+
+def monitoring_visit_void(*, user, instance: MonitoringVisit, reason: str) -> MonitoringVisit:
+    with transaction.atomic():
+        _require_any_role(
+            user, (Role.MONITOR,), site=instance.site, what="Monitors void monitoring visits."
+        )
+        return record_void(user=user, instance=instance, reason=reason)

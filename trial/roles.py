@@ -49,7 +49,11 @@ ROLE_GRANTS: dict[str, dict[str, frozenset[str]]] = {
     ),
     Role.COORDINATOR: _grants(config=VIEW, clinical=ENTER, monitoring__query=ANSWER),
     Role.MONITOR: _grants(
-        config=VIEW, clinical=VIEW, monitoring__query=ENTER, monitoring__sdvmark=ENTER
+        config=VIEW,
+        clinical=VIEW,
+        monitoring__query=ENTER,
+        monitoring__sdvmark=ENTER,
+        monitoring__monitoringvisit=ENTER,
     ),
     Role.DATA_MANAGER: _grants(
         config=ENTER,

@@ -82,6 +82,8 @@ RESOURCES = {
     # the demo lock is on a lab result of site 01: it follows that record to its site
     "locks": Resource("site", DM, None),
     "signatures": Resource("study", frozenset({SAFETY_REVIEWER}), None),
+    # a site's monitoring visits: recorded by its monitor, read by the study's people
+    "monitoring-visits": Resource("site", frozenset({MONITOR}), frozenset({MONITOR})),
 }
 # not records of the study: the people a client may name (tests/trial/test_me_and_users.py)
 PEOPLE = {"users"}

@@ -59,6 +59,8 @@ SITE_SCOPED = {
     "monitoring.query",
     "monitoring.sdvmark",
     "monitoring.lock",  # the demo's lock is on a lab result of site 01
+    "monitoring.monitoringvisit",  # the demo visit is to site 01
+    "monitoring.querymessage",  # the steps of the site-01 query the matrix's world raises
 }
 # The study's own configuration and decisions (every member of the study reads them), and the
 # accounts and login records only administrators see.
