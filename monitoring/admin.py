@@ -452,13 +452,22 @@ class QueryAdmin(AuditedAdmin):
             )
             subject = str(found) if found else "0"
         site = (params.get("site") or "").strip()
+        since, last_visit = params.get("since"), None
+        if since == "last-visit":  # the monitor's own last visit (to this site, if one is chosen)
+            visits = selectors.monitoring_visit_list(user=request.user).filter(
+                monitor=request.user, is_voided=False
+            )
+            if site.isdigit():
+                visits = visits.filter(site_id=int(site))
+            last_visit = visits.order_by("-visit_date", "-pk").first()
+            since = last_visit.visit_date.isoformat() if last_visit else None
         filters = {
             "user": request.user,
             "subject": int(subject) if subject else None,
             "site": int(site) if site.isdigit() else None,
             "model": params.get("model") or None,
             "username": params.get("user") or None,
-            "since": _moment(params.get("since")),
+            "since": _moment(since),
             "until": _moment(params.get("until"), end=True),
         }
         if params.get("format") == "csv":
@@ -475,6 +484,8 @@ class QueryAdmin(AuditedAdmin):
             "next_cursor": next_cursor,
             "models": sorted(selectors.audited_models()),
             "sites": site_list(user=request.user).order_by("code"),
+            "last_visit": last_visit,
+            "since_last_visit": params.get("since") == "last-visit",
             "params": params,
         }
         return TemplateResponse(request, "admin/monitoring/audit_trail.html", context)

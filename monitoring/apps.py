@@ -17,10 +17,12 @@ class MonitoringConfig(AppConfig):
             before_save=services.refuse_locked_change, after_save=services.after_audited_save
         )
         # every record's form shows its queries per field and lets monitors raise one there
-        from trial.admin_base import register_change_form_extra
+        from trial.admin_base import register_change_form_extra, register_open_query_counts
 
         from .admin import field_queries_context
+        from .selectors import open_query_counts
 
         register_change_form_extra(field_queries_context)
+        register_open_query_counts(open_query_counts)
         # history tables created by later migrations get their append-only triggers too
         post_migrate.connect(db.install_history_triggers_after_migrate, sender=self)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -249,8 +250,41 @@ def register_change_form_extra(extra) -> None:
         CHANGE_FORM_EXTRAS.append(extra)
 
 
+# how many queries are open on each row of a CRF list: a callable (user, model, ids) ->
+# {id: count}, registered by the monitoring app; one query per list page
+OPEN_QUERY_COUNTS: list = []
+CRF_APPS = ("screening", "dosing", "safety", "followup")
+
+
+def register_open_query_counts(counter) -> None:
+    if counter not in OPEN_QUERY_COUNTS:
+        OPEN_QUERY_COUNTS.append(counter)
+
+
 class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Subclasses implement `call_service(request, *, instance, data, reason)`."""
+
+    def get_list_display(self, request):
+        display = super().get_list_display(request)
+        if OPEN_QUERY_COUNTS and self.model._meta.app_label in CRF_APPS:
+            return (*display, "open_queries")
+        return display
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if OPEN_QUERY_COUNTS and self.model._meta.app_label in CRF_APPS:
+            rows = list(changelist.result_list)
+            counts = OPEN_QUERY_COUNTS[0](request.user, self.model, [r.pk for r in rows])
+            for row in rows:
+                row.open_query_count = counts.get(row.pk, 0)
+        return changelist
+
+    @admin.display(description="open queries")
+    def open_queries(self, obj):
+        count = getattr(obj, "open_query_count", 0)
+        if not count:
+            return "-"
+        return format_html('<span class="open-query-flag">? {} open</span>', count)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))

@@ -192,3 +192,21 @@ def test_only_the_records_monitors_raise_queries_and_nothing_else_changes(
     )
     assert away["Location"] == "/admin/"
     assert Client().post("/admin/monitoring/query/raise/").status_code == 302  # to login
+
+
+def test_a_list_row_shows_the_open_queries_of_its_record(assessment, monitor_a, coordinator_a):
+    services.query_open(
+        user=monitor_a,
+        data={
+            "content_type": ContentType.objects.get_for_model(EligibilityAssessment),
+            "object_id": assessment.pk,
+            "field_name": "ecog",
+            "text": "ECOG?",
+        },
+    )
+    page = _client(coordinator_a).get("/admin/screening/eligibilityassessment/")
+    rows = page.context["cl"].result_list
+    assert [(r.pk, r.open_query_count) for r in rows] == [(assessment.pk, 1)]
+    assert '<span class="open-query-flag">? 1 open</span>' in page.content.decode()
+    other = _client(coordinator_a).get("/admin/screening/subject/").context["cl"].result_list
+    assert [r.open_query_count for r in other] == [0]

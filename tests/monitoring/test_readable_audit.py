@@ -81,3 +81,41 @@ def test_a_change_reads_with_labels_display_values_and_names(
         "Report re-read: 130",
     )
     assert {line["record type"] for line in lines} == {"lab result"}
+
+
+def test_what_changed_since_my_last_monitoring_visit(
+    infused, coordinator_a, monitor_a, site_a, clock
+):
+    from monitoring import services as monitoring
+
+    clock.days(2)
+    monitoring.monitoring_visit_save(
+        user=monitor_a,
+        data={
+            "site": site_a,
+            "visit_date": clock.today(),
+            "kind": "remote",
+            "reviewed": "All CRFs.",
+        },
+    )
+    clock.days(3)
+    lab = safety.lab_result_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "collected_on": clock.today(),
+            "test": "platelets",
+            "value": Decimal("90"),
+            "unit": "10^9/L",
+            "lln": Decimal("150"),
+        },
+    )
+    client = Client()
+    client.force_login(monitor_a)
+    page = client.get(f"/admin/monitoring/query/audit-trail/?site={site_a.pk}&since=last-visit")
+    assert page.context["last_visit"].visit_date == date(2026, 4, 3)
+    records = {(r["model"], r["record_id"]) for r in page.context["rows"]}
+    assert ("safety.labresult", lab.pk) in records
+    assert all(r["timestamp"].date() >= date(2026, 4, 3) for r in page.context["rows"])
+    assert ("screening.subject", infused.pk) not in records  # registered before the visit
+    assert "Changes since your remote visit of 2026-04-03 (site 01)." in page.content.decode()
