@@ -546,10 +546,15 @@ def casebook(
         (lock.content_type_id, lock.object_id) for lock in locks if lock.scope == Lock.Scope.RECORD
     }
     queries: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for ct, pk, status in Query.objects.filter(subject=subject).values_list(
-        "content_type_id", "object_id", "status"
+    first_open: dict[tuple[int, int], int] = {}
+    for query_id, ct, pk, status in (
+        Query.objects.filter(subject=subject)
+        .order_by("created_at", "pk")
+        .values_list("pk", "content_type_id", "object_id", "status")
     ):
         queries[(ct, pk)][status] += 1
+        if status != Query.Status.CLOSED:
+            first_open.setdefault((ct, pk), query_id)
 
     def row(label: str, obj, date_attr: str) -> dict:
         model = types[label]
@@ -573,6 +578,14 @@ def casebook(
             "locked": casebook_lock is not None or key in record_locks,
             "queries_open": count[Query.Status.OPEN] + count[Query.Status.ANSWERED],
             "queries_closed": count[Query.Status.CLOSED],
+            "query_url": (
+                reverse("admin:monitoring_query_change", args=[first_open[key]])
+                if count[Query.Status.OPEN] + count[Query.Status.ANSWERED] == 1
+                else f"{reverse('admin:monitoring_query_changelist')}?object_id={obj.pk}"
+                f"&content_type__id__exact={key[0]}"
+            )
+            if key in first_open
+            else None,
             "change_url": _change_url(label, obj.pk, back),
             "ref": f"{label}:{obj.pk}",
             "history_url": reverse(
@@ -1123,6 +1136,14 @@ def subject_matrix(
             "enrollment__subject_id", "day0"
         )
     )
+    subject_queries = dict(
+        Query.objects.filter(subject_id__in=ids)
+        .exclude(status=Query.Status.CLOSED)
+        .order_by()
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+        .values_list("subject_id", "n")
+    )
     context = {
         "today": today,
         "back": back,
@@ -1164,7 +1185,8 @@ def subject_matrix(
                 "day0": day0.get(subject.pk),
                 "casebook_url": reverse("admin:casebook", args=[subject.pk]),
                 "cells": cells,
-                "open_queries": sum(c["queries"] for c in cells),
+                # every open query of the subject, also on records outside the schedule (AEs)
+                "open_queries": subject_queries.get(subject.pk, 0),
             }
         )
     totals = Counter(cell["state"] for row in rows for cell in row["cells"])

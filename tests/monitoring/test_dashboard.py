@@ -267,7 +267,11 @@ def test_the_casebook_shows_queries_verification_and_locks(demo_db):
     assert every and all(r["locked"] for r in every)
     page = _client("monitor").get(f"/admin/casebook/{subject.pk}/").content.decode()
     assert "Casebook review done" in page
-    assert '<span class="open-queries">1 open</span>' in page
+    query_id = opened.json()["id"]
+    assert (
+        f'<a class="open-queries" href="/admin/monitoring/query/{query_id}/change/">1 open</a>'
+        in page
+    )
 
 
 def test_the_casebook_costs_the_same_queries_for_a_bigger_casebook(demo_db):
