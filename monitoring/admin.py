@@ -192,10 +192,11 @@ def field_queries_context(request, obj) -> dict:
     extra = _sdv_context(request, obj)
     if not by_field and not can_raise:
         return extra
+    record_fields = ("id", "version", "created_at", "is_voided", "voided_at", "void_reason")
     fields = {
         f.name: str(f.verbose_name)
         for f in obj._meta.concrete_fields
-        if f.name not in ("id", "version", "created_at")
+        if f.name not in record_fields
     }
     return {
         **extra,
@@ -314,20 +315,26 @@ class QueryAdmin(AuditedAdmin):
             )
         return days
 
+    # a saved query's page shows what it is about in words (its conversation is above them)
+    SHOWN = ("record_shown", "field_shown", "subject", "status_column", "opened_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        return self.SHOWN if obj is not None else self.fields
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        return (
-            *self.fields,
-            "subject",
-            "status",
-            "opened_by",
-            "answer",
-            "answered_by",
-            "answered_at",
-            "closed_by",
-            "closed_at",
-        )
+        return self.SHOWN if obj is not None else ()
+
+    @admin.display(description="record")
+    def record_shown(self, obj):
+        record = obj.record
+        return f"{record._meta.verbose_name}: {record}" if record is not None else "-"
+
+    @admin.display(description="field")
+    def field_shown(self, obj):
+        model = obj.content_type.model_class()
+        if not obj.field_name or model is None:
+            return "the whole record"
+        return model._meta.get_field(obj.field_name).verbose_name
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
