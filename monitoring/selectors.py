@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -300,6 +301,8 @@ def _todo(*, user, limit: int) -> dict:
     )
     waiting = Query.Status.ANSWERED if reviews else Query.Status.OPEN
     queries = query_list(user=user).filter(status=waiting).order_by("created_at", "pk")
+    shown = list(queries[:limit])
+    old = timezone.now() - timedelta(days=settings.QUERY_OVERDUE_DAYS)
     decisions = (
         cohort_list(user=user).filter(status=Cohort.Status.AWAITING_REVIEW).order_by("sequence")
         if user.has_perm("dosing.view_cohort")
@@ -309,8 +312,10 @@ def _todo(*, user, limit: int) -> dict:
         "adjudicates": adjudicates,
         "dlt_candidates": list(candidates[:limit]),
         "dlt_candidates_total": candidates.count(),
-        "queries": list(queries[:limit]),
+        "queries": shown,
         "queries_total": queries.count(),
+        "old_queries": {q.pk for q in shown if q.created_at < old},
+        "query_overdue_days": settings.QUERY_OVERDUE_DAYS,
         "queries_title": "Answers to review and close" if reviews else "Queries to answer",
         "decisions": list(decisions),
     }

@@ -361,6 +361,15 @@ def sdv_plan_save(
         return audited_save(plan, user=user, reason=reason)
 
 
+def _planned_fields(record, ct: ContentType) -> list[str]:
+    """The fields a verification covers when none are named: the SDV plan's key fields for a
+    key-field plan, else none (the whole form)."""
+    plan = SdvPlan.objects.filter(study_id=study_id_of(record), crf=ct).first()
+    if plan is not None and plan.level == SdvPlan.Level.KEY:
+        return list(plan.key_fields)
+    return []
+
+
 def sdv_verify(
     *, user, data: Mapping[str, Any], instance: SdvMark | None = None, reason: str | None = None
 ) -> SdvMark:
@@ -381,7 +390,7 @@ def sdv_verify(
             verified_by=user,
             verified_at=timezone.now(),
             verified_version=record.version,
-            fields=data.get("fields") or [],
+            fields=data.get("fields") or _planned_fields(record, ct),
         )
         return audited_save(
             mark, user=user, reason=reason or f"Source data verified (version {record.version})"

@@ -210,3 +210,29 @@ def test_a_list_row_shows_the_open_queries_of_its_record(assessment, monitor_a, 
     assert '<span class="open-query-flag">? 1 open</span>' in page.content.decode()
     other = _client(coordinator_a).get("/admin/screening/subject/").context["cl"].result_list
     assert [r.open_query_count for r in other] == [0]
+
+
+def test_a_query_waiting_too_long_is_marked_on_the_dashboard(
+    assessment, monitor_a, coordinator_a, settings, clock
+):
+    settings.QUERY_OVERDUE_DAYS = 14
+    query = services.query_open(
+        user=monitor_a,
+        data={
+            "content_type": ContentType.objects.get_for_model(EligibilityAssessment),
+            "object_id": assessment.pk,
+            "field_name": "ecog",
+            "text": "ECOG?",
+        },
+    )
+    clock.days(14)
+    assert (
+        _client(coordinator_a).get("/admin/").context["dashboard"]["todo"]["old_queries"] == set()
+    )
+    clock.days(1)
+    client = _client(coordinator_a)  # a new login: a session does not last two weeks
+    page = client.get("/admin/")
+    assert page.context["dashboard"]["todo"]["old_queries"] == {query.pk}
+    assert "(over 14 days)" in page.content.decode()
+    overdue = client.get("/admin/monitoring/query/?age=overdue").context["cl"].result_list
+    assert [q.pk for q in overdue] == [query.pk]

@@ -94,3 +94,37 @@ def test_only_the_sites_monitor_verifies(lab, coordinator_a, coordinator_b, moni
     assert not SdvMark.objects.exists()
     assert _client(coordinator_b).get("/admin/monitoring/sdvmark/to-verify/").context["rows"] == []
     assert len(_client(monitor_a).get("/admin/monitoring/sdvmark/to-verify/").context["rows"]) == 1
+
+
+def test_a_key_field_plan_verifies_its_key_fields(
+    infused, coordinator_a, data_manager_a, monitor_a, study, clock
+):
+    services.sdv_plan_save(
+        user=data_manager_a,
+        data={
+            "study": study,
+            "crf": ContentType.objects.get_for_model(LabResult),
+            "level": "key",
+            "key_fields": ["value", "unit"],
+        },
+    )
+    lab = safety.lab_result_record(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "collected_on": date(2026, 4, 1),
+            "test": "platelets",
+            "value": Decimal("90"),
+            "unit": "10^9/L",
+            "lln": Decimal("150"),
+        },
+    )
+    form = f"/admin/safety/labresult/{lab.pk}/change/"
+    monitor = _client(monitor_a)
+    state = monitor.get(form).context["record_sdv"]
+    assert (state["level"], state["key_fields"]) == ("Key fields", ["value", "unit"])
+    monitor.post(
+        "/admin/monitoring/sdvmark/verify/",
+        {"record": "safety.labresult", "object_id": lab.pk, "next": form},
+    )
+    assert SdvMark.objects.get().fields == ["value", "unit"]
