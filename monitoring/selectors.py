@@ -1369,6 +1369,19 @@ def readable_audit(rows: list[dict]) -> list[dict]:
             "pk", "screening_number"
         )
     )
+    # each record's own label ("01-S-008 Cytokine release syndrome (grade 4)"): one query per
+    # record type on the page, with what the labels name
+    by_type: dict[str, set] = defaultdict(set)
+    for row in rows:
+        by_type[row["model"]].add(row["record_id"])
+    labels = {}
+    for label, ids in by_type.items():
+        model = types[label]
+        manager = model._default_manager.all()
+        path = _subject_path(model)
+        if path:
+            manager = manager.select_related(path.rstrip("_"))
+        labels.update({(label, pk): str(obj) for pk, obj in manager.in_bulk(ids).items()})
     users = {
         u.get_username(): u.get_full_name() or u.get_username()
         for u in User.objects.filter(username__in={r["user"] for r in rows if r["user"]})
@@ -1380,6 +1393,7 @@ def readable_audit(rows: list[dict]) -> list[dict]:
             {
                 **row,
                 "record_type": model._meta.verbose_name,
+                "record_label": labels.get((row["model"], row["record_id"]), ""),
                 "screening_number": numbers.get(row["subject"]),
                 "user_name": users.get(row["user"], row["user"]),
                 "fields": [

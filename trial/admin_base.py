@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 REASON_FIELD = "change_reason"
 
@@ -120,6 +121,28 @@ class SelectingChangeList(ChangeList):
         return qs
 
 
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """A record's History page shows values as people read them: a choice's label, yes/no,
+    what a foreign key points to, empty as "(empty)"; the raw codes stay in the API."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "(empty)"
+        if field.is_relation and field.many_to_one:
+            target = field.related_model._default_manager.filter(pk=value).first()
+            if target is None:
+                return f"#{value}"
+            if hasattr(target, "get_full_name") and target.get_full_name():
+                return target.get_full_name()
+            return str(target)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedHistoryMixin:
     """simple-history's pages read the history table directly: a record the user may not see
     (another site's) would still show its history and its old versions. Each history page
@@ -129,6 +152,9 @@ class ScopedHistoryMixin:
     def _visible_or_404(self, request, object_id):
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         self._visible_or_404(request, object_id)

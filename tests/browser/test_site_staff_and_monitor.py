@@ -207,7 +207,7 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     monitor = open_page("monitor", PASSWORD)
     monitor.goto(f"{live_server.url}/admin/safety/adverseevent/{ae.pk}/history/")
     history = " ".join(monitor.inner_text("#change-history").split())  # &nbsp; around the arrow
-    assert "Outcome: not_recovered → recovering" in history
+    assert "Outcome: Not recovered/not resolved → Recovering/resolving" in history
     assert "Fever resolved on tocilizumab, per nursing notes" in history
     assert "coordinator" in history
 

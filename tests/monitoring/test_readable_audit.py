@@ -51,6 +51,7 @@ def test_a_change_reads_with_labels_display_values_and_names(
         changed["user_name"],
         changed["reason"],
     ) == ("lab result", infused.screening_number, "Cora Chen", "Report re-read: 130")
+    assert changed["record_label"] == str(LabResult.objects.get(pk=lab.pk))
     fields = {f["label"]: (f["old"], f["new"]) for f in changed["fields"]}
     assert fields["value"] == ("30.000", "130.000")
     assert fields["CTCAE grade"] == ("0", "2")  # ALT 130, ULN 40: over 3 x ULN, grade 2
@@ -119,3 +120,33 @@ def test_what_changed_since_my_last_monitoring_visit(
     assert all(r["timestamp"].date() >= date(2026, 4, 3) for r in page.context["rows"])
     assert ("screening.subject", infused.pk) not in records  # registered before the visit
     assert "Changes since your remote visit of 2026-04-03 (site 01)." in page.content.decode()
+
+
+def test_a_records_history_page_reads_as_people_do(infused, coordinator_a, monitor_a, clock):
+    from safety.services import ae_save
+
+    ae = ae_save(
+        user=coordinator_a,
+        data={
+            "subject": infused,
+            "term": "Hypoxia",
+            "onset_date": date(2026, 4, 1),
+            "grade": 3,
+            "relation_car_nk": "possible",
+        },
+    )
+    from safety.models import AdverseEvent
+
+    ae_save(
+        user=coordinator_a,
+        instance=AdverseEvent.objects.get(pk=ae.pk),
+        data={"relation_car_nk": "probable", "outcome": "recovering"},
+        reason="Investigator's causality review",
+    )
+    client = Client()
+    client.force_login(monitor_a)
+    html = client.get(f"/admin/safety/adverseevent/{ae.pk}/history/").content.decode()
+    page = " ".join(html.replace("&nbsp;", " ").replace("&rarr;", "→").split())
+    assert "Relation to NKG2D CAR-NK cells:</strong> Possible → Probable" in page
+    assert "Outcome:</strong> Not recovered/not resolved → Recovering/resolving" in page
+    assert "possible → probable" not in page
