@@ -233,6 +233,12 @@ def test_a_query_waiting_too_long_is_marked_on_the_dashboard(
     client = _client(coordinator_a)  # a new login: a session does not last two weeks
     page = client.get("/admin/")
     assert page.context["dashboard"]["todo"]["old_queries"] == {query.pk}
-    assert "(over 14 days)" in page.content.decode()
+    body = page.content.decode()
+    assert "(over 14 days)" in body
+    number = assessment.subject.screening_number
+    assert (
+        f'Open queries in all: 1 (site 01: 1); per subject: <a href="/admin/casebook/'
+        f'{assessment.subject_id}/">{number}</a> 1.'
+    ) in body
     overdue = client.get("/admin/monitoring/query/?age=overdue").context["cl"].result_list
     assert [q.pk for q in overdue] == [query.pk]
