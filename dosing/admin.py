@@ -131,6 +131,21 @@ class EnrollmentAdmin(AuditedAdmin):
             user=request.user, instance=instance, data=data, reason=reason
         )
 
+    def add_view(self, request, form_url="", extra_context=None):
+        """Opened for a subject that cannot be enrolled yet (from the matrix or the casebook,
+        say): the form says why, instead of an empty subject field."""
+        wanted = request.GET.get("subject", "")
+        if request.method == "GET" and wanted.isdigit():
+            subject = subject_list(user=request.user).filter(pk=int(wanted)).first()
+            if subject is not None and subject.status != Subject.Status.ELIGIBLE:
+                messages.warning(
+                    request,
+                    f"{subject.screening_number} is {subject.get_status_display().lower()}: "
+                    "only a subject whose eligibility the investigator has confirmed is "
+                    "enrolled. Confirm the eligibility assessment first.",
+                )
+        return super().add_view(request, form_url, extra_context)
+
 
 @admin.register(Lymphodepletion)
 class LymphodepletionAdmin(VoidableAdmin):

@@ -31,13 +31,14 @@ def _moment(text: str | None, *, end: bool = False):
     text = (text or "").strip()
     if not text:
         return None
-    day = parse_date(text) if len(text) == 10 else None
-    if day is not None:
-        moment = datetime.combine(day, time.max if end else time.min)
-    else:
-        moment = parse_datetime(text)
-        if moment is None:
-            return None
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+        moment = datetime.combine(day, time.max if end else time.min) if day else None
+        moment = moment or parse_datetime(text)
+    except ValueError:  # well formed but no such day (2026-11-31) or time
+        return None
+    if moment is None:
+        return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -316,13 +317,24 @@ class QueryAdmin(AuditedAdmin):
         return days
 
     # a saved query's page shows what it is about in words (its conversation is above them)
-    SHOWN = ("record_shown", "field_shown", "subject", "status_column", "opened_by", "created_at")
+    SHOWN = (
+        "record_shown",
+        "field_shown",
+        "subject",
+        "status_column",
+        "opened_by_name",
+        "created_at",
+    )
 
     def get_fields(self, request, obj=None):
         return self.SHOWN if obj is not None else self.fields
 
     def get_readonly_fields(self, request, obj=None):
         return self.SHOWN if obj is not None else ()
+
+    @admin.display(description="opened by")
+    def opened_by_name(self, obj):
+        return obj.opened_by.get_full_name() or obj.opened_by.get_username()
 
     @admin.display(description="record")
     def record_shown(self, obj):
@@ -477,6 +489,14 @@ class QueryAdmin(AuditedAdmin):
             "since": _moment(since),
             "until": _moment(params.get("until"), end=True),
         }
+        for name in ("since", "until"):
+            typed = (params.get(name) or "").strip()
+            if typed and typed != "last-visit" and filters[name] is None:
+                messages.error(
+                    request,
+                    f"{name.capitalize()} '{typed}' is not a date: enter it as YYYY-MM-DD "
+                    "(or YYYY-MM-DD HH:MM). The changes below are not limited by it.",
+                )
         if params.get("format") == "csv":
             return _audit_csv(filters)
         rows, next_cursor = selectors.audit_trail(
@@ -489,7 +509,13 @@ class QueryAdmin(AuditedAdmin):
             "opts": self.model._meta,
             "rows": rows,
             "next_cursor": next_cursor,
-            "models": sorted(selectors.audited_models()),
+            "models": sorted(
+                (
+                    (label, str(history.instance_type._meta.verbose_name))
+                    for label, history in selectors.audited_models().items()
+                ),
+                key=lambda item: item[1],
+            ),
             "sites": site_list(user=request.user).order_by("code"),
             "last_visit": last_visit,
             "since_last_visit": params.get("since") == "last-visit",
@@ -507,6 +533,18 @@ class SdvPlanAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return selectors.sdv_plan_list(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "crf":  # the study's CRF types, not every table of the system
+            kwargs["queryset"] = ContentType.objects.filter(
+                app_label__in=("screening", "dosing", "safety", "followup")
+            ).exclude(model__startswith="historical")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "crf":
+            field.label_from_instance = lambda ct: str(
+                ct.model_class()._meta.verbose_name
+            ).capitalize()
+        return field
 
     def call_service(self, request, *, instance, data, reason):
         return services.sdv_plan_save(
@@ -602,6 +640,9 @@ class SdvMarkAdmin(AuditedAdmin):
             "title": "Source data to verify",
             "opts": self.model._meta,
             "rows": rows,
+            "has_plan": selectors.sdv_plan_list(user=request.user)
+            .exclude(level=SdvPlan.Level.NONE)
+            .exists(),
             "progress": selectors.sdv_progress(user=request.user),
             "sites": site_list(user=request.user).order_by("code"),
             "site": site_id,

@@ -310,6 +310,7 @@ def _todo(*, user, limit: int) -> dict:
     )
     return {
         "adjudicates": adjudicates,
+        "reviews": reviews,
         "dlt_candidates": list(candidates[:limit]),
         "dlt_candidates_total": candidates.count(),
         "queries": shown,
@@ -649,7 +650,10 @@ def casebook(
             "record": None,
             "completion": completion,
             "entry_url": crf_entry_url(label, initial, back=back)
-            if initial and label in entry["can_add"] and completion in ("missing", "due")
+            if initial
+            and label in entry["can_add"]
+            and completion in ("missing", "due")
+            and (visit is None or visit["window"][0] <= today)  # not before the window opens
             else None,
         }
 
@@ -1066,9 +1070,11 @@ def _matrix_cell(subject, column, own, *, start, context, status, placed) -> dic
         if slot["expected"] and not slot["records"]:
             label = slot["label"]
             initial = _entry_initial(label, subject, own, context, slot["visit"])
+            opened = slot["visit"] is None or slot["visit"]["window"][0] <= context["today"]
             can_enter = (
                 label in context["can_add"]
                 and initial
+                and opened  # a visit's forms are entered once its window has opened
                 and (slot["visit"] is not None or start is None or not column["definitions"])
             )
             items.append(

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from trial.admin_base import AuditedAdminForm, ReadOnlyInline, VoidableAdmin, form_action
+from trial.models import SiteRole
 from trial.selectors import site_list, site_staff
 
 from . import rules, selectors, services
@@ -205,7 +206,14 @@ class ConsentAdmin(VoidableAdmin):
         if db_field.name == "subject":
             kwargs["queryset"] = selectors.subject_list(user=request.user).filter(is_voided=False)
         if db_field.name == "obtained_by":
-            kwargs["queryset"] = site_staff(user=request.user)
+            kwargs["queryset"] = site_staff(
+                user=request.user, roles=(SiteRole.Role.INVESTIGATOR, SiteRole.Role.COORDINATOR)
+            ).order_by("last_name", "first_name", "username")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda u: (
+                f"{u.get_full_name()} ({u.get_username()})" if u.get_full_name() else u.username
+            )
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def call_service(self, request, *, instance, data, reason):
@@ -286,6 +294,15 @@ class EligibilityAssessmentForm(AuditedAdminForm):
 @admin.register(EligibilityAssessment)
 class EligibilityAssessmentAdmin(VoidableAdmin):
     form = EligibilityAssessmentForm
+    # a new assessment's verdict is the live panel beside the form
+    COMPUTED_ON_SAVE = (
+        "verdict",
+        "criteria_table",
+        "attempt",
+        "age_at_assessment",
+        "confirmed_by",
+        "confirmed_at",
+    )
     change_form_template = "admin/screening/eligibilityassessment/change_form.html"
     list_display = (
         "subject",

@@ -338,16 +338,36 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
 
         return type(form_class.__name__, (form_class,), {"admin_call_service": admin_call_service})
 
+    # a new record has none of these yet: its add form does not show them
+    RECORD_FIELDS = ("created_at", "version", "is_voided", "voided_at", "void_reason")
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            fieldsets = [
+                (name, {**options, "fields": kept})
+                for name, options in fieldsets
+                if (
+                    kept := [
+                        f
+                        for f in options["fields"]
+                        if f not in self.RECORD_FIELDS and f not in self.COMPUTED_ON_SAVE
+                    ]
+                )
+            ]
         if self.fieldsets is None:
             return fieldsets
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
         return [*fieldsets, ("Reason for change", {"fields": [REASON_FIELD, "seen_version"]})]
 
+    # read-only results a saved record shows that an add form would show as "-" (subclasses)
+    COMPUTED_ON_SAVE: tuple[str, ...] = ()
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
+        if obj is None:
+            fields = [f for f in fields if f not in self.RECORD_FIELDS]
         if obj is None or not self.has_change_permission(request, obj):
             fields = [f for f in fields if f not in (REASON_FIELD, "seen_version")]
         return fields

@@ -74,13 +74,19 @@ def site_role_list(*, user) -> QuerySet[SiteRole]:
     return scope_to_sites(SiteRole.objects.select_related("user", "site"), user)
 
 
-def site_staff(*, user):
-    """Active users holding a role at one of the user's sites (e.g. who obtained consent)."""
+def site_staff(*, user, roles: tuple[str, ...] | None = None):
+    """Active users holding a role (any of `roles`, if given) at one of the user's sites (e.g.
+    who obtained consent: the site's investigators and coordinators)."""
     users = get_user_model().objects.filter(is_active=True)
+    held = {"site_roles__is_active": True}
+    if roles:
+        held["site_roles__role__in"] = roles
     site_ids = site_ids_for(user)
-    if site_ids is None:
+    if site_ids is not None:
+        held["site_roles__site__in"] = site_ids
+    elif not roles:
         return users
-    return users.filter(site_roles__site__in=site_ids, site_roles__is_active=True).distinct()
+    return users.filter(**held).distinct()
 
 
 def job_status(*, now) -> list[dict]:

@@ -65,6 +65,14 @@
     button.disabled = !tick.checked;
     tick.closest(".form-row, .fieldBox, div").appendChild(button);
     tick.addEventListener("change", () => { button.disabled = !tick.checked; });
+    // an exclusion answered Yes contradicts the confirmation: it is withdrawn, visibly
+    form.addEventListener("change", (event) => {
+      const input = event.target;
+      if (/^e\d+$/.test(input.name) && input.value === "true" && input.checked && tick.checked) {
+        tick.checked = false;
+        button.disabled = true;
+      }
+    });
     button.addEventListener("click", () => {
       if (!tick.checked) return;
       for (let n = 1; n <= 19; n++) {
