@@ -14,9 +14,25 @@ from tests.test_deploy import ROOT
 LAST_RELEASE = "f42e41e"
 
 
+# Runs a checkout's manage.py with only that checkout's code: the virtualenv's editable install
+# of this version (pip install -e .) adds an import finder that would otherwise supply modules
+# the older checkout does not have (a new app's demo.py, say) from this version's tree.
+ONLY_THIS_CHECKOUT = (
+    "import runpy, sys; "
+    "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in "
+    "getattr(f, '__module__', '')]; "
+    "sys.argv = ['manage.py', *sys.argv[1:]]; "
+    "runpy.run_path('manage.py', run_name='__main__')"
+)
+
+
 def _manage(where, env, *args) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=where, env=env, capture_output=True, text=True
+        [sys.executable, "-c", ONLY_THIS_CHECKOUT, *args],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
     return done.stdout
