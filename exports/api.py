@@ -160,7 +160,7 @@ class SdtmView(StudyAPIView):
             )
             response["Content-Disposition"] = f'attachment; filename="{domain.lower()}.xpt"'
             return response
-        return stream_csv(sdtm.header_and_lines(records), f"{domain.lower()}.csv")
+        return stream_csv(sdtm.header_and_lines(records, domain), f"{domain.lower()}.csv")
 
 
 class OdmView(StudyAPIView):

@@ -75,7 +75,7 @@ def _sources(*, user, cut: datetime, study):
     if study is not None:
         for domain in sdtm.DOMAINS:
             records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
-            yield f"sdtm/{domain.lower()}.csv", _csv_chunks(sdtm.header_and_lines(records))
+            yield f"sdtm/{domain.lower()}.csv", _csv_chunks(sdtm.header_and_lines(records, domain))
         yield (
             "odm.xml",
             (

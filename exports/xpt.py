@@ -77,15 +77,19 @@ def _as_text(value) -> str:
 
 
 class _Variable:
-    def __init__(self, name: str):
+    def __init__(self, name: str, label: str = "", numeric: bool | None = None):
         self.name = name
-        self.numeric = True
+        self.label = label or name
+        self.fixed = numeric is not None  # the type comes from the metadata, not the values
+        self.numeric = True if numeric is None else numeric
         self.width = 1
 
     def see(self, value) -> None:
         if value is None:
             return
         if isinstance(value, str):
+            if self.fixed and self.numeric:
+                raise ValueError(f"{self.name} is numeric: {value!r} is text")
             self.numeric = False
         text = _as_text(value).encode("utf-8")
         self.width = max(self.width, min(len(text), MAX_CHAR))
@@ -103,7 +107,7 @@ def _namestr(variable: _Variable, number: int, position: int) -> bytes:
         variable.length,
         number,
         _text(variable.name.upper(), 8),
-        _text(variable.name.upper(), 40),
+        _text(variable.label, 40),
         b" " * 8,
         0,
         0,
@@ -122,12 +126,24 @@ def _pad(block: bytes) -> bytes:
 
 
 def xpt_chunks(
-    name: str, rows: Iterable[dict], *, columns: list[str], created: datetime
+    name: str,
+    rows: Iterable[dict],
+    *,
+    columns: list[str] | None = None,
+    created: datetime,
+    variables: list[tuple[str, str, bool]] | None = None,
+    label: str = "",
+    widths=None,
 ) -> Iterator[bytes]:
-    """The dataset `name` (at most 8 characters) as XPT v5 bytes, in chunks. `columns` names the
-    variables when there are no rows; otherwise the first row's keys do."""
+    """The dataset `name` (at most 8 characters) as XPT v5 bytes, in chunks.
+
+    `variables` -- (name, label, numeric) from the metadata -- fixes names, order, labels and
+    types, whatever the rows hold (an empty dataset keeps its structure). Without it `columns`
+    names the variables when there are no rows, otherwise the first row's keys do, and a column
+    is numeric unless a value is text. `widths(name, length)` is told each variable's length."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        variables: list[_Variable] | None = None
+        declared = [_Variable(n, lab, num) for n, lab, num in variables] if variables else None
+        variables = declared
         for row in rows:
             if variables is None:
                 variables = [_Variable(column) for column in row]
@@ -136,12 +152,16 @@ def xpt_chunks(
                 variable.see(value)
             spool.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
         if variables is None:
-            variables = [_Variable(column) for column in columns]
+            variables = [_Variable(column) for column in columns or []]
             for variable in variables:
                 variable.numeric = False
         for variable in variables:
             if len(variable.name) > 8:
                 raise ValueError(f"{variable.name}: XPT v5 names have at most 8 characters")
+            if len(variable.label) > 40:
+                raise ValueError(f"{variable.name}: XPT v5 labels have at most 40 characters")
+            if widths is not None:
+                widths(variable.name, variable.length)
 
         stamp = _sas_datetime(created)
         yield b"".join(
@@ -153,7 +173,7 @@ def xpt_chunks(
                 _header("DSCRPTR"),
                 b"SAS     " + _text(name.upper(), 8) + b"SASDATA 9.4     " + _text("X64_LIN", 8)
                 + b" " * 24 + stamp,
-                stamp + b" " * 16 + _text(name.upper(), 40) + b" " * 8,
+                stamp + b" " * 16 + _text(label or name.upper(), 40) + b" " * 8,
                 _header("NAMESTR", f"000000{len(variables):04d}" + "0" * 20),
             ]
         )  # fmt: skip

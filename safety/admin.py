@@ -14,7 +14,7 @@ from trial.admin_base import (
 from trial.admin_base import VoidForm as ReasonForm
 from trial.selectors import study_list
 
-from . import selectors, services
+from . import coding, selectors, services
 from .models import (
     AdverseEvent,
     AeGrade,
@@ -40,6 +40,51 @@ class InDltWindowFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(selectors.IN_DLT_WINDOW)
         return queryset
+
+
+class CodingFilter(admin.SimpleListFilter):
+    title = "MedDRA coding"
+    parameter_name = "coding"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("to_code", "To code (data manager)"),
+            ("manual", "Coded by a data manager"),
+            ("table", "Coded from CTCAE v5.0"),
+        ]
+
+    def queryset(self, request, queryset):
+        table = list(coding.ctcae_terms())
+        if self.value() == "to_code":
+            return queryset.exclude(term__in=table).filter(coded_term="")
+        if self.value() == "manual":
+            return queryset.exclude(term__in=table).exclude(coded_term="")
+        if self.value() == "table":
+            return queryset.filter(term__in=table)
+        return queryset
+
+
+class CodeForm(forms.Form):
+    term = forms.CharField(label="MedDRA term (AEDECOD)", max_length=200)
+    soc = forms.CharField(label="MedDRA system organ class (AEBODSYS)", max_length=200)
+    reason = forms.CharField(
+        label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+
+
+code_selected = form_action(
+    name="code_selected",
+    description="Code the term in MedDRA (data manager)",
+    form_class=CodeForm,
+    perform=lambda modeladmin, request, obj, data: services.ae_code(
+        user=request.user, instance=obj, **data
+    ),
+    intro="The events below get this MedDRA term and system organ class in AEDECOD and AEBODSYS "
+    "of the SDTM export. Only terms the CTCAE v5.0 table does not code (Other, specify; ICANS; "
+    "GVHD) are coded here; the change and its reason go into the audit trail.",
+    submit="Code these events",
+    permissions=("code",),
+)
 
 
 class AdverseEventForm(AuditedAdminForm):
@@ -84,11 +129,13 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
         InDltWindowFilter,
         "term",
         "subject__site",
+        CodingFilter,
         "is_voided",
     )
     list_select_related = ("subject",)
     search_fields = ("subject__screening_number", "term", "other_term")
     void_service = services.ae_void
+    actions = [*VoidableAdmin.actions, code_selected]
     fieldsets = [
         (
             None,
@@ -123,6 +170,7 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
             "Causality, action and outcome",
             {"fields": ["relation_car_nk", "relation_lymphodepletion", "action_taken", "outcome"]},
         ),
+        ("MedDRA coding", {"fields": ["meddra_coding"]}),
         ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
     ]
     inlines = [AeGradeInline]
@@ -145,8 +193,20 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
             *super().get_readonly_fields(request, obj),
             "worst_grade",
             "report_deadline",
+            "meddra_coding",
             *fixed,
         )
+
+    def has_code_permission(self, request):
+        return selectors.codes_adverse_events(request.user)
+
+    @admin.display(description="MedDRA term / SOC")
+    def meddra_coding(self, obj):
+        found = coding.coding(obj) if obj and obj.pk else None
+        if found is None:
+            return "Not coded yet: a data manager codes this term (list action)."
+        code = f", LLT {found.llt_code}" if found.llt_code else ""
+        return f"{found.term} / {found.soc} ({found.by}{code})"
 
     def get_queryset(self, request):
         return selectors.adverse_event_list(user=request.user).prefetch_related("dlt_candidates")

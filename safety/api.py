@@ -21,7 +21,7 @@ from trial.api_filters import BooleanFilter, DateTimeFilter, IntegerFilter, Stud
 from trial.models import Study
 from trial.selectors import study_list
 
-from . import selectors, services
+from . import coding, selectors, services
 from .models import (
     AdverseEvent,
     ConMed,
@@ -63,6 +63,7 @@ class AdverseEventSerializer(AuditedModelSerializer):
     grades = AeGradeSerializer(many=True, read_only=True)
     report_overdue = serializers.SerializerMethodField()
     report_on_time = serializers.SerializerMethodField()
+    coding = serializers.SerializerMethodField()
 
     class Meta:
         model = AdverseEvent
@@ -92,11 +93,29 @@ class AdverseEventSerializer(AuditedModelSerializer):
             "relation_lymphodepletion",
             "action_taken",
             "outcome",
+            "coding",
             "change_reason",
             *AUDIT,
             *VOID,
         ]
         read_only_fields = ["worst_grade", "report_deadline", *AUDIT, *VOID]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "term": {"type": "string"},
+                "soc": {"type": "string"},
+                "llt_code": {"type": "string"},
+                "by": {"type": "string"},
+            },
+        }
+    )
+    def get_coding(self, ae) -> dict | None:
+        """MedDRA term and SOC (AEDECOD/AEBODSYS); null until a data manager codes the term."""
+        found = coding.coding(ae)
+        return None if found is None else vars(found)
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_report_on_time(self, ae) -> bool | None:
@@ -228,6 +247,12 @@ class DltCandidateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CodeSerializer(serializers.Serializer):
+    term = serializers.CharField(max_length=200, help_text="The MedDRA term (AEDECOD).")
+    soc = serializers.CharField(max_length=200, help_text="Its system organ class (AEBODSYS).")
+    reason = serializers.CharField(max_length=1000)
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
@@ -312,6 +337,17 @@ class AdverseEventViewSet(VoidActionMixin, AuditedModelViewSet):
 
     def get_queryset(self):
         return selectors.adverse_event_list(user=self.request.user)
+
+    @extend_schema(
+        summary="Code the term in MedDRA (data manager; terms the CTCAE table does not code)",
+        request=CodeSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def code(self, request, pk=None):
+        body = CodeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ae = services.ae_code(user=request.user, instance=self.get_object(), **body.validated_data)
+        return Response(self.get_serializer(self.reload(ae)).data)
 
     @extend_schema(
         summary="Record a grade change (a new grade episode)", request=GradeChangeSerializer

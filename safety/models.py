@@ -137,6 +137,17 @@ class AdverseEvent(VoidableModel):
     outcome = models.CharField(
         max_length=15, choices=Outcome.choices, default=Outcome.NOT_RECOVERED
     )
+    coded_term = models.CharField(
+        "MedDRA term (coded)",
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Set by a data manager for terms the CTCAE v5.0 table does not code "
+        "(Other, specify; ICANS; GVHD).",
+    )
+    coded_soc = models.CharField(
+        "MedDRA system organ class (coded)", max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["subject", "onset_date", "pk"]

@@ -2,7 +2,8 @@
 
 from django.db.models import F, Q, QuerySet
 
-from trial.selectors import scope_to_sites, study_list
+from trial.models import SiteRole
+from trial.selectors import scope_to_sites, site_ids_for, study_list
 
 from .models import (
     AdverseEvent,
@@ -26,6 +27,11 @@ def adverse_event_list(*, user) -> QuerySet[AdverseEvent]:
         user,
         site_path="subject__site",
     )
+
+
+def codes_adverse_events(user) -> bool:
+    """Data managers code adverse event terms (at the sites they manage; the service checks)."""
+    return bool(site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,)))
 
 
 def crs_assessment_list(*, user) -> QuerySet[CrsAssessment]:

@@ -28,7 +28,7 @@ from trial.services import (
     require_data_entry,
 )
 
-from . import rules
+from . import coding, rules
 from .models import (
     AdverseEvent,
     AeGrade,
@@ -244,6 +244,34 @@ def ae_grade_record(
         audited_save(ae, user=user, reason=reason or f"Grade {grade} from {from_date}")
         dlt_candidates_refresh(subject=ae.subject, user=user)
         return ae
+
+
+def ae_code(*, user, instance: AdverseEvent, term: str, soc: str, reason: str) -> AdverseEvent:
+    """A data manager codes an event the CTCAE v5.0 table cannot: the MedDRA term and its system
+    organ class, with the reason (audited like any change)."""
+    term, soc, reason = term.strip(), soc.strip(), (reason or "").strip()
+    with transaction.atomic():
+        instance = AdverseEvent.objects.select_for_update().get(pk=instance.pk)
+        if not user_has_role(user, SiteRole.Role.DATA_MANAGER, site=instance.subject.site):
+            raise PermissionDenied("Adverse events are coded by the study's data managers.")
+        errors = {}
+        if coding.automatic(instance.term) is not None:
+            errors["term"] = f"{instance.term} is coded from the CTCAE v5.0 table."
+        if not term:
+            errors.setdefault("term", "Give the MedDRA term.")
+        if not soc:
+            errors["soc"] = "Give the MedDRA system organ class."
+        if not reason:
+            errors["reason"] = "Say why (e.g. initial coding, or what was corrected)."
+        for name, value in (("term", term), ("soc", soc)):
+            if len(value) > 200 and name not in errors:
+                errors[name] = "At most 200 characters."
+        if instance.is_voided:
+            errors["term"] = "A voided event is not coded."
+        if errors:
+            raise ValidationError(errors)
+        instance.coded_term, instance.coded_soc = term, soc
+        return audited_save(instance, user=user, reason=reason)
 
 
 def ae_void(*, user, instance: AdverseEvent, reason: str) -> AdverseEvent:

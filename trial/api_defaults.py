@@ -41,11 +41,18 @@ class StudyRolePermission(permissions.DjangoModelPermissions):
         }
     )
 
+    # actions of a role that may only read the record otherwise (a data manager coding an AE
+    # term): "view" here, the service checks the role
+    role_actions = frozenset({"code"})
+
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
         if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
             return True
+        if getattr(view, "action", None) in self.role_actions:
+            model = self._queryset(view).model
+            return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
         if getattr(view, "action", None) in self.change_actions:
             model = self._queryset(view).model
             return request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")

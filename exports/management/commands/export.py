@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     continue
                 with (out / f"{domain.lower()}.csv").open("w", newline="") as handle:
                     csv.writer(handle, lineterminator="\n").writerows(
-                        sdtm.header_and_lines(records)
+                        sdtm.header_and_lines(records, domain)
                     )
             self.stdout.write(f"wrote {len(sdtm.DOMAINS)} SDTM domains ({fmt}) to {out}")
             return
