@@ -36,6 +36,12 @@ urlpatterns = [
     ),
     path("exports/sdtm/<str:domain>", exports_api.SdtmView.as_view(), name="export-sdtm"),
     path("exports/odm.xml", exports_api.OdmView.as_view(), name="export-odm"),
+    path("exports/define.xml", exports_api.DefineView.as_view(), name="export-define"),
+    path(
+        "exports/audit_trail.csv",
+        exports_api.AuditTrailExportView.as_view(),
+        name="export-audit-trail",
+    ),
     path(
         "exports/<str:dataset>.csv", exports_api.DatasetExportView.as_view(), name="export-dataset"
     ),

@@ -3,7 +3,7 @@
 
 import csv
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from monitoring.selectors import audited_models
+from screening.selectors import subject_list
 from trial.api_base import (
     CsvRenderer,
     OctetStreamRenderer,
@@ -25,9 +27,11 @@ from trial.models import SiteRole
 from trial.selectors import site_ids_for
 
 from . import sdtm
+from .audit import audit_lines
 from .datacut import EARLIEST_CUT, datacut_chunks
 from .datasets import DATASETS, csv_chunks
-from .dictionary import COLUMNS, entries
+from .define import define_xml, widths_of
+from .dictionary import dictionary_lines, entries
 from .odm import odm_chunks
 
 EXPORT_ROLES = (SiteRole.Role.DATA_MANAGER, SiteRole.Role.MONITOR)
@@ -116,20 +120,19 @@ class DictionaryView(StudyAPIView):
             return Response(dictionary)
         if fmt != "csv":
             raise Http404("Use dictionary.csv or dictionary.json.")
-        lines = [COLUMNS, *([e[c] for c in COLUMNS] for e in dictionary)]
-        return stream_csv(
-            (
-                [("true" if v is True else "false" if v is False else v) for v in line]
-                for line in lines
-            ),
-            "data_dictionary.csv",
-        )
+        return stream_csv(dictionary_lines(), "data_dictionary.csv")
+
+
+CUT = OpenApiParameter(
+    "cut", OpenApiTypes.DATETIME, description="The data as they were then (ISO 8601 with offset)."
+)
 
 
 class SdtmView(StudyAPIView):
-    """An SDTM-shaped domain (DM, IE, EX, AE, DS, LB, CM, MH, SV, RS) as CSV or SAS transport v5."""
+    """An SDTM domain (`exports.sdtm_spec.DOMAINS`: trial design, DM, SE, SV, IE, MH, CM, EX, AE,
+    DS, DV, LB, FA, RS, RELREC, SUPP--) as CSV or SAS transport v5; `?cut=` as of then."""
 
-    query_parameters = ("format", "study")
+    query_parameters = ("format", "study", "cut")
 
     renderer_classes = [JSONRenderer, CsvRenderer, OctetStreamRenderer]
 
@@ -139,6 +142,7 @@ class SdtmView(StudyAPIView):
         parameters=[
             OpenApiParameter("format", str, enum=["csv", "xpt"]),
             OpenApiParameter("study", str),
+            CUT,
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
@@ -152,10 +156,13 @@ class SdtmView(StudyAPIView):
         fmt = request.query_params.get("format", "csv")
         if fmt not in ("csv", "xpt"):
             raise ValidationError({"format": ["Use csv or xpt."]})
-        records = sdtm.domain_rows(domain, user=request.user, study=study_from_query(request))
+        cut = _cut(request)
+        records = sdtm.domain_rows(
+            domain, user=request.user, study=study_from_query(request), cut=cut
+        )
         if fmt == "xpt":
             response = StreamingHttpResponse(
-                sdtm.xpt_stream(domain, records, created=timezone.now()),
+                sdtm.xpt_stream(domain, records, created=cut or timezone.now()),
                 content_type="application/octet-stream",
             )
             response["Content-Disposition"] = f'attachment; filename="{domain.lower()}.xpt"'
@@ -164,17 +171,18 @@ class SdtmView(StudyAPIView):
 
 
 class OdmView(StudyAPIView):
-    """The study as CDISC ODM 1.3.2 XML (metadata and clinical data); `?audit=true` adds each
-    form's last change as an AuditRecord."""
+    """The study as CDISC ODM 1.3.2 XML (metadata and the data of every form); `?audit=true`
+    gives every version of every record with its AuditRecord (a transactional file: old values
+    recoverable); `?cut=` as of then."""
 
-    query_parameters = ("audit", "study")
+    query_parameters = ("audit", "study", "cut")
 
     renderer_classes = [JSONRenderer, XmlRenderer]
 
     permission_classes = [CanExport]
 
     @extend_schema(
-        parameters=[OpenApiParameter("audit", bool), OpenApiParameter("study", str)],
+        parameters=[OpenApiParameter("audit", bool), OpenApiParameter("study", str), CUT],
         responses={(200, "application/xml"): OpenApiTypes.STR},
     )
     def get(self, request):
@@ -182,15 +190,90 @@ class OdmView(StudyAPIView):
         if audit not in ("true", "false"):
             raise ValidationError({"audit": ["Use true or false."]})
         chunks = odm_chunks(
-            user=request.user, study=study_from_query(request), audit=audit == "true"
+            user=request.user,
+            study=study_from_query(request),
+            audit=audit == "true",
+            cut=_cut(request),
         )
         response = StreamingHttpResponse(chunks, content_type="application/xml")
         response["Content-Disposition"] = 'attachment; filename="odm.xml"'
         return response
 
 
+class DefineView(StudyAPIView):
+    """define.xml (Define-XML 2.1) of the SDTM datasets as they are now, or at `?cut=`."""
+
+    query_parameters = ("study", "cut")
+
+    renderer_classes = [JSONRenderer, XmlRenderer]
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("study", str), CUT],
+        responses={(200, "application/xml"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        cut = _cut(request)
+        study = study_from_query(request)
+        widths = widths_of(sdtm.DOMAINS, user=request.user, study=study, cut=cut)
+        body = define_xml(study=study, widths=widths, created=cut or timezone.now())
+        response = HttpResponse(body, content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="define.xml"'
+        return response
+
+
+class AuditTrailExportView(StudyAPIView):
+    """Every change to every record the user may see (record type, record id, subject, change,
+    user, time, reason, field, old and new value) as CSV, streamed; newest first."""
+
+    query_parameters = ("since", "until", "user", "subject", "model")
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    permission_classes = [CanExport]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME),
+            OpenApiParameter("until", OpenApiTypes.DATETIME),
+            OpenApiParameter("user", str, description="Username of who made the change."),
+            OpenApiParameter("subject", str, description="Screening number, e.g. 01-S-005."),
+            OpenApiParameter("model", str, description="Record type, e.g. safety.adverseevent."),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        params, errors, filters = request.query_params, {}, {}
+        for name in ("since", "until"):
+            raw = params.get(name)
+            if raw is None:
+                continue
+            moment = parse_datetime(raw)
+            if moment is None or timezone.is_naive(moment):
+                errors[name] = ["Use an ISO 8601 date-time with its offset."]
+            else:
+                filters[name] = moment
+        if params.get("subject"):
+            subject = subject_list(user=request.user).filter(screening_number=params["subject"])
+            found = subject.values_list("id", flat=True).first()
+            if found is None:
+                errors["subject"] = ["No such subject among yours."]
+            filters["subject"] = found
+        model = params.get("model") or None
+        if model and model not in audited_models():
+            errors["model"] = ["Unknown record type."]
+        if errors:
+            raise ValidationError(errors)
+        lines = audit_lines(
+            user=request.user, username=params.get("user") or None, model=model, **filters
+        )
+        return stream_csv(lines, "audit_trail.csv")
+
+
 class DatacutView(StudyAPIView):
-    """Every dataset and the dictionary as of `cut` (default: now) in one ZIP with a manifest."""
+    """Every dataset, the dictionary, the audit trail, the SDTM package (CSV, XPT, define.xml)
+    and the ODM file as of `cut` (default: now) in one ZIP with a manifest."""
 
     query_parameters = ("cut", "study")
 

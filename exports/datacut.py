@@ -1,7 +1,9 @@
-"""A data cut: every dataset, the data dictionary, the SDTM domains (CSV) and the ODM file in one
-ZIP with a manifest (file, rows, SHA-256) and the cut's timestamp. Everything is read as of the
-cut from the append-only history, so the same cut gives the same bytes however often it is taken.
-The ZIP is streamed: each file is compressed as it is read, the manifest comes last."""
+"""A data cut: every dataset, the data dictionary, the audit trail, the SDTM package (each domain
+as CSV and SAS transport, define.xml, and the package's findings: non-ASCII text, terms to code)
+and the ODM file with every version in one ZIP with a manifest (file, rows, SHA-256) and the cut's
+timestamp. Everything is read as of the cut from the append-only history, so the same cut gives
+the same bytes however often it is taken. The ZIP is streamed: each file is compressed as it is
+read, the manifest comes last."""
 
 import csv
 import hashlib
@@ -14,9 +16,12 @@ from datetime import UTC, datetime
 from trial.selectors import study_list
 
 from . import sdtm
+from .audit import audit_lines
 from .datasets import DATASETS, rows
-from .dictionary import COLUMNS, entries
+from .define import define_xml
+from .dictionary import dictionary_lines
 from .odm import odm_chunks
+from .sdtm_spec import Widths
 
 
 class _Sink:
@@ -59,23 +64,42 @@ def _csv_chunks(lines: Iterable[list]) -> Iterator[tuple[bytes, int]]:
     yield buffer.getvalue().encode(), count
 
 
-def _dictionary_lines():
-    yield COLUMNS
-    for entry in entries():
-        yield [
-            ("true" if v else "false") if isinstance(v, bool) else str(v)
-            for v in (entry[c] for c in COLUMNS)
-        ]
+def _counted(records, counter: list[int]):
+    for record in records:
+        counter[0] += 1
+        yield record
+
+
+def _sdtm_sources(*, user, cut: datetime, study):
+    """The SDTM package: CSV (with the findings the rows show), then XPT (learning each text
+    variable's length), then define.xml and the findings."""
+    findings: list[list] = []
+    for domain in sdtm.DOMAINS:
+        records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
+        checked = sdtm.with_findings(domain, records, findings)
+        yield f"sdtm/{domain.lower()}.csv", _csv_chunks(sdtm.header_and_lines(checked, domain))
+    widths = Widths()
+    for domain in sdtm.DOMAINS:
+        counter = [0]
+        records = _counted(sdtm.domain_rows(domain, user=user, study=study, cut=cut), counter)
+
+        def chunks(domain=domain, records=records, counter=counter):
+            for chunk in sdtm.xpt_stream(domain, records, created=cut, widths=widths.see):
+                yield chunk, 0
+            yield b"", counter[0]
+
+        yield f"sdtm/{domain.lower()}.xpt", chunks()
+    yield "sdtm/define.xml", iter([(define_xml(study=study, widths=widths, created=cut), 0)])
+    yield "sdtm/findings.csv", _csv_chunks([sdtm.FINDING_COLUMNS, *findings])
 
 
 def _sources(*, user, cut: datetime, study):
     for name, dataset in sorted(DATASETS.items()):
         yield f"{name}.csv", _csv_chunks(rows(dataset, user=user, as_of=cut))
-    yield "data_dictionary.csv", _csv_chunks(_dictionary_lines())
+    yield "data_dictionary.csv", _csv_chunks(dictionary_lines())
+    yield "audit_trail.csv", _csv_chunks(audit_lines(user=user, until=cut))
     if study is not None:
-        for domain in sdtm.DOMAINS:
-            records = sdtm.domain_rows(domain, user=user, study=study, cut=cut)
-            yield f"sdtm/{domain.lower()}.csv", _csv_chunks(sdtm.header_and_lines(records, domain))
+        yield from _sdtm_sources(user=user, cut=cut, study=study)
         yield (
             "odm.xml",
             (

@@ -8,6 +8,8 @@ from django.db import models
 from screening.rules import CODES, CRITERIA
 
 from .datasets import DATASETS, EXTRA_COLUMNS
+from .sdtm_spec import CODELISTS, METHODS
+from .sdtm_spec import DOMAINS as SDTM
 
 TYPES = [
     (models.BooleanField, "boolean"),
@@ -113,7 +115,43 @@ def entries() -> list[dict]:
                     "derived_from": "screening.rules.assess_eligibility",
                 }
             )
+    return rows + sdtm_entries()
+
+
+def sdtm_entries() -> list[dict]:
+    """The SDTM variables, from the metadata that writes the datasets, XPT and define.xml."""
+    rows = []
+    for domain in SDTM.values():
+        for variable in domain.variables:
+            codelist = CODELISTS.get(variable.codelist)
+            rows.append(
+                {
+                    "dataset": f"sdtm/{domain.code.lower()}",
+                    "variable": variable.name,
+                    "label": variable.label,
+                    "type": variable.type,
+                    "allowed_values": "|".join(t for t, _ in codelist.terms) if codelist else "",
+                    "units": "",
+                    "derived": variable.origin == "Derived",
+                    "derived_from": METHODS.get(variable.method, "")
+                    if variable.origin == "Derived"
+                    else "",
+                }
+            )
     return rows
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def dictionary_lines():
+    """The dictionary as CSV lines: the same text from the command, the API and the data cut."""
+    yield COLUMNS
+    for entry in entries():
+        yield [_cell(entry[c]) for c in COLUMNS]
 
 
 COLUMNS = [

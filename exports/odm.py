@@ -44,12 +44,22 @@ def _text(parent, tag, text):
     return element
 
 
+# how each dataset's records reach their subject (None: study-level records, in ReferenceData)
+SUBJECT_PATH = {"subjects": "id", "infusions": "enrollment__subject_id",
+                "dlt_evaluations": "enrollment__subject_id"}  # fmt: skip
+
+
+def _subject_path(name, dataset) -> str | None:
+    if name in SUBJECT_PATH:
+        return SUBJECT_PATH[name]
+    fields = {f.name for f in dataset.model._meta.concrete_fields}
+    return "subject_id" if "subject" in fields else None
+
+
 def _forms():
-    return {
-        name: d
-        for name, d in DATASETS.items()
-        if d.subject_path == "subject" and hasattr(d.model, "subject")
-    }
+    """Every dataset is a form: subject forms go in SubjectData, the others (cohorts,
+    escalation decisions) in ReferenceData."""
+    return dict(DATASETS)
 
 
 def _items(dataset):
@@ -65,7 +75,7 @@ def odm_chunks(*, user, study: Study, audit: bool = False, created=None, cut=Non
     root = ET.Element(
         f"{{{NS}}}ODM",
         {
-            "FileType": "Snapshot",
+            "FileType": "Transactional" if audit else "Snapshot",
             "FileOID": f"{study.registry_id}.{created:%Y%m%dT%H%M%SZ}",
             "CreationDateTime": created.isoformat(),
             "ODMVersion": "1.3.2",
@@ -123,12 +133,20 @@ def odm_chunks(*, user, study: Study, audit: bool = False, created=None, cut=Non
 
     forms_list = list(forms.items())
     subject_ids = _subject_ids(user, study, cut)
-    users = _users(forms_list, subject_ids, cut) if audit else {}
+    users = _users(forms_list, subject_ids, cut, study) if audit else {}
     if audit:  # AdminData precedes ClinicalData
         admin = _el(root, "AdminData")
         for who, oid in users.items():
             user_el = _el(admin, "User", OID=oid)
             _el(user_el, "LoginName").text = who
+        study_location = _el(admin, "Location", OID=STUDY_LOCATION, Name="Study level")
+        _el(
+            study_location,
+            "MetaDataVersionRef",
+            StudyOID=study.registry_id,
+            MetaDataVersionOID="MDV.1",
+            EffectiveDate=study.created_at.date().isoformat(),
+        )
         for site in study.sites.order_by("code"):
             location = _el(admin, "Location", OID=f"LOC.{site.code}", Name=site.name)
             _el(
@@ -138,6 +156,7 @@ def odm_chunks(*, user, study: Study, audit: bool = False, created=None, cut=Non
                 MetaDataVersionOID="MDV.1",
                 EffectiveDate=study.created_at.date().isoformat(),
             )
+    _reference_data(root, study, forms_list, users, audit, cut)
     clinical = _el(root, "ClinicalData", StudyOID=study.registry_id, MetaDataVersionOID="MDV.1")
     clinical.append(ET.Comment(MARKER))
     head, _, tail = ET.tostring(root, encoding="utf-8", xml_declaration=True).partition(
@@ -155,9 +174,86 @@ MARKER = "SUBJECTS"
 BATCH = 200
 
 
-def _records(dataset, subject_ids, cut):
+def _records(name, dataset, subject_ids, cut):
     qs = dataset.model._default_manager.all() if cut is None else as_of_rows(dataset.model, cut)
-    return qs.filter(subject_id__in=subject_ids).order_by("subject_id", "id")
+    path = _subject_path(name, dataset)
+    if path.startswith("enrollment__"):
+        qs = qs.select_related("enrollment")
+    return qs.filter(**{f"{path}__in": subject_ids}).order_by("id"), path
+
+
+def _of_study(qs, name, dataset, study):
+    if any(f.name == "study" for f in dataset.model._meta.concrete_fields):
+        return qs.filter(study=study)
+    return qs.filter(cohort__study=study)  # escalation decisions
+
+
+def _owner(record, path: str) -> int:
+    value = record
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def _versions(dataset, records, cut) -> dict[int, list]:
+    """Each record's versions, oldest first (up to the cut)."""
+    versions: dict[int, list] = {}
+    qs = dataset.model.history.filter(id__in=[r.id for r in records])
+    if cut is not None:
+        qs = qs.filter(history_date__lte=cut)
+    for version in qs.select_related("history_user").order_by("id", "history_id"):
+        versions.setdefault(version.id, []).append(version)
+    return versions
+
+
+STUDY_LOCATION = "LOC.STUDY"  # study-level records (cohorts, decisions) belong to no site
+TRANSACTION = {"+": "Insert", "~": "Update", "-": "Remove"}
+
+
+def _audit_record(parent, version, users, location: str | None) -> None:
+    who = version.history_user.get_username() if version.history_user else "system"
+    record_el = _el(parent, "AuditRecord")
+    _el(record_el, "UserRef", UserOID=users[who])
+    _el(record_el, "LocationRef", LocationOID=location)
+    _el(record_el, "DateTimeStamp").text = version.history_date.astimezone(UTC).isoformat()
+    if version.history_change_reason:
+        _el(record_el, "ReasonForChange").text = version.history_change_reason
+
+
+def _item_data(group, name, dataset, record, previous=None) -> None:
+    """The record's values; after a previous version only what changed (an emptied value as
+    IsNull), so replaying the versions gives every old value."""
+    for field in _items(dataset):
+        value = csv_value(getattr(record, field.attname))
+        oid = f"IT.{name.upper()}.{field.attname.upper()}"
+        if previous is None:
+            if value != "":
+                _el(group, "ItemData", ItemOID=oid, Value=value)
+            continue
+        if value == csv_value(getattr(previous, field.attname)):
+            continue
+        if value == "":
+            _el(group, "ItemData", ItemOID=oid, IsNull="Yes")
+        else:
+            _el(group, "ItemData", ItemOID=oid, Value=value)
+
+
+def _form_versions(parent, name, dataset, record, versions, users, location, audit):
+    """FormData for the record: its current values, or with `audit` one per version (Insert,
+    then Update with what changed), each with its AuditRecord."""
+    if not audit or not versions:
+        form = _el(parent, "FormData", FormOID=f"F.{name.upper()}", FormRepeatKey=record.id)
+        group = _el(form, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}")
+        _item_data(group, name, dataset, record)
+        return
+    previous = None
+    for version in versions:
+        form = _el(parent, "FormData", FormOID=f"F.{name.upper()}", FormRepeatKey=record.id,
+                   TransactionType=TRANSACTION[version.history_type])  # fmt: skip
+        _audit_record(form, version, users, location)
+        group = _el(form, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}")
+        _item_data(group, name, dataset, version, previous)
+        previous = version
 
 
 def _subject_ids(user, study, cut) -> list[int]:
@@ -171,10 +267,15 @@ def _subject_ids(user, study, cut) -> list[int]:
     return list(subjects.filter(site__study=study).order_by("id").values_list("id", flat=True))
 
 
-def _users(forms_list, subject_ids, cut) -> dict[str, str]:
+def _users(forms_list, subject_ids, cut, study) -> dict[str, str]:
     names = set()
-    for _name, dataset in forms_list:
-        history = dataset.model.history.filter(subject_id__in=subject_ids)
+    for name, dataset in forms_list:
+        path = _subject_path(name, dataset)
+        history = dataset.model.history.all()
+        if path is not None:
+            history = history.filter(**{f"{path}__in": subject_ids})
+        else:
+            history = _of_study(history, name, dataset, study)
         if cut is not None:
             history = history.filter(history_date__lte=cut)
         names |= {
@@ -190,16 +291,13 @@ def _subject_data(forms_list, batch, users, audit, cut):
     events: dict[int, ET.Element] = {}
     elements: dict[int, ET.Element] = {}
     for name, dataset in forms_list:
-        records = list(_records(dataset, batch, cut))
-        last = {}
-        if audit and records:
-            versions = dataset.model.history.filter(id__in=[r.id for r in records])
-            if cut is not None:
-                versions = versions.filter(history_date__lte=cut)
-            for version in versions.select_related("history_user").order_by("id", "-history_id"):
-                last.setdefault(version.id, version)
+        if _subject_path(name, dataset) is None:
+            continue
+        qs, path = _records(name, dataset, batch, cut)
+        records = sorted(qs, key=lambda r: (_owner(r, path), r.id))
+        versions = _versions(dataset, records, cut) if audit and records else {}
         for record in records:
-            subject = subjects[record.subject_id]
+            subject = subjects[_owner(record, path)]
             if subject.id not in events:
                 elements[subject.id] = ET.Element(
                     f"{{{NS}}}SubjectData", {"SubjectKey": subject.screening_number}
@@ -207,31 +305,34 @@ def _subject_data(forms_list, batch, users, audit, cut):
                 events[subject.id] = _el(
                     elements[subject.id], "StudyEventData", StudyEventOID=EVENT
                 )
-            form = _el(
-                events[subject.id], "FormData", FormOID=f"F.{name.upper()}", FormRepeatKey=record.id
-            )
-            version = last.get(record.id)
-            if version is not None:
-                who = version.history_user.get_username() if version.history_user else "system"
-                record_el = _el(form, "AuditRecord")
-                _el(record_el, "UserRef", UserOID=users[who])
-                _el(record_el, "LocationRef", LocationOID=f"LOC.{subject.site.code}")
-                _el(record_el, "DateTimeStamp").text = version.history_date.astimezone(
-                    UTC
-                ).isoformat()
-                if version.history_change_reason:
-                    _el(record_el, "ReasonForChange").text = version.history_change_reason
-            group = _el(form, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}")
-            for field in _items(dataset):
-                value = csv_value(getattr(record, field.attname))
-                if value != "":
-                    _el(
-                        group,
-                        "ItemData",
-                        ItemOID=f"IT.{name.upper()}.{field.attname.upper()}",
-                        Value=value,
-                    )
+            _form_versions(events[subject.id], name, dataset, record,
+                           versions.get(record.id, []), users, f"LOC.{subject.site.code}", audit)  # fmt: skip
     return [elements[sid] for sid in batch if sid in elements]
+
+
+def _reference_data(root, study, forms_list, users, audit, cut) -> None:
+    """Study-level records (cohorts, escalation decisions) as ReferenceData item groups."""
+    reference = _el(root, "ReferenceData", StudyOID=study.registry_id, MetaDataVersionOID="MDV.1")
+    for name, dataset in forms_list:
+        if _subject_path(name, dataset) is not None:
+            continue
+        qs = dataset.model._default_manager.all() if cut is None else as_of_rows(dataset.model, cut)
+        qs = _of_study(qs, name, dataset, study)
+        records = list(qs.order_by("id"))
+        versions = _versions(dataset, records, cut) if audit and records else {}
+        for record in records:
+            history = versions.get(record.id) if audit else None
+            previous = None
+            for version in history or [None]:
+                group = _el(reference, "ItemGroupData", ItemGroupOID=f"IG.{name.upper()}",
+                            ItemGroupRepeatKey=record.id)  # fmt: skip
+                if version is None:
+                    _item_data(group, name, dataset, record)
+                    continue
+                group.set("TransactionType", TRANSACTION[version.history_type])
+                _audit_record(group, version, users, STUDY_LOCATION)
+                _item_data(group, name, dataset, version, previous)
+                previous = version
 
 
 def odm_xml(*, user, study: Study, audit: bool = False, created=None, cut=None) -> bytes:

@@ -1056,6 +1056,29 @@ def domain_rows(domain: str, *, user, study: Study, cut: datetime | None = None)
     return _shaped(domain, records)
 
 
+FINDING_COLUMNS = ["domain", "usubjid", "record", "variable", "finding", "value"]
+
+
+def record_findings(domain: str, row: dict) -> Iterator[list]:
+    """What a reviewer must know about a record before submission: text that is not ASCII (the
+    FDA asks for ASCII; it is written as UTF-8, not changed) and a required AEDECOD still to be
+    coded by a data manager."""
+    seq = row.get(f"{domain}SEQ") or row.get("IDVARVAL") or row.get("TSSEQ") or ""
+    key = row.get("USUBJID", "")
+    for name, value in row.items():
+        if isinstance(value, str) and not value.isascii():
+            yield [domain, key, str(seq), name, "non-ASCII text", value]
+    if domain == "AE" and not row["AEDECOD"]:
+        yield [domain, key, str(seq), "AEDECOD", "term to be coded by a data manager",
+               row["AETERM"]]  # fmt: skip
+
+
+def with_findings(domain: str, records: Iterable[dict], findings: list) -> Iterator[dict]:
+    for record in records:
+        findings.extend(record_findings(domain, record))
+        yield record
+
+
 def header_and_lines(records: Iterable[dict], domain: str) -> Iterator[list]:
     """CSV lines: the header (the domain's variables, also when there are no records), then
     every record's values."""

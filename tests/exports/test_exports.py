@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from exports.datasets import DATASETS
 from exports.dictionary import entries
+from exports.sdtm_spec import DOMAINS as SDTM
 from safety.models import LabResult
 from safety.services import lab_result_record
 
@@ -25,7 +26,12 @@ def _csv(response) -> list[dict]:
 def test_every_column_is_in_the_dictionary_and_back():
     dictionary = {(e["dataset"], e["variable"]) for e in entries()}
     columns = {(name, column) for name, dataset in DATASETS.items() for column in dataset.columns()}
-    assert columns == dictionary
+    sdtm_columns = {
+        (f"sdtm/{code.lower()}", variable.name)
+        for code, domain in SDTM.items()
+        for variable in domain.variables
+    }
+    assert columns | sdtm_columns == dictionary
     labels = {(e["dataset"], e["variable"]): e for e in entries()}
     assert labels[("crs", "grade")]["derived_from"] == "safety.rules.crs_grade"
     assert labels[("labs", "test")]["allowed_values"].startswith("alt=ALT|ast=AST")
@@ -162,15 +168,28 @@ def test_the_same_cut_gives_the_same_bytes_with_a_true_manifest(
     archive = zipfile.ZipFile(io.BytesIO(first))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["cut"] == "2026-04-01T12:00:00+00:00"
+    rows_of = {}
     for entry in manifest["files"]:
         payload = archive.read(entry["file"])
         assert hashlib.sha256(payload).hexdigest() == entry["sha256"]
         if entry["file"].endswith(".csv"):
             assert payload.decode().count("\n") - 1 == entry["rows"]
-        else:  # the ODM file counts its subjects
+        elif entry["file"].endswith(".xpt"):  # as many rows as the domain's CSV
+            assert entry["rows"] == rows_of[entry["file"].replace(".xpt", ".csv")]
+        elif entry["file"] == "odm.xml":  # the ODM file counts its subjects
             assert payload.decode().count("<SubjectData ") == entry["rows"]
+        rows_of[entry["file"]] = entry["rows"]
     rows = {e["file"]: e["rows"] for e in manifest["files"]}
-    assert {"sdtm/dm.csv", "sdtm/lb.csv", "odm.xml", "data_dictionary.csv"} <= set(rows)
+    assert {
+        "sdtm/dm.csv",
+        "sdtm/lb.csv",
+        "sdtm/lb.xpt",
+        "sdtm/define.xml",
+        "sdtm/findings.csv",
+        "audit_trail.csv",
+        "odm.xml",
+        "data_dictionary.csv",
+    } <= set(rows)
     assert (rows["sdtm/lb.csv"], rows["sdtm/dm.csv"], rows["odm.xml"]) == (1, 1, 1)
     assert (rows["labs.csv"], rows["subjects.csv"], rows["enrollments.csv"]) == (1, 1, 1)
 

@@ -241,7 +241,7 @@ def test_the_export_command_writes_sdtm_xpt_and_odm(tmp_path, data):
     for fmt in ("sdtm", "xpt", "odm"):
         call_command("export", "--format", fmt, "--out", str(tmp_path / fmt))
     assert sorted(p.name for p in (tmp_path / "xpt").iterdir()) == sorted(
-        f"{d.lower()}.xpt" for d in sdtm.DOMAINS
+        [f"{d.lower()}.xpt" for d in sdtm.DOMAINS] + ["define.xml"]
     )
     assert (tmp_path / "sdtm" / "dm.csv").read_text().startswith("STUDYID,DOMAIN,USUBJID,SUBJID")
     assert (tmp_path / "odm" / "odm.xml").read_bytes().startswith(b"<?xml")
