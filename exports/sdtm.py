@@ -117,6 +117,15 @@ def _day(value) -> date | None:
     return timezone.localdate(value) if isinstance(value, datetime) else value
 
 
+def study_day(day: date | None, reference: date | None) -> int | None:
+    """SDTMIG study day: the reference date (RFSTDTC) is day 1, the day before it day -1; there
+    is no day 0. (The protocol's own count has a day 0: the infusion.)"""
+    if day is None or reference is None:
+        return None
+    delta = (day - reference).days
+    return delta + 1 if delta >= 0 else delta
+
+
 def split_text(text: str, width: int = MAX_TEXT) -> list[str]:
     """Text in pieces of at most `width` bytes (UTF-8), broken between words where it can be, as
     SDTMIG 4.5.3 splits text over 200 characters; joined back with "" they give the text."""
@@ -228,12 +237,7 @@ class Context:
         return times[0] if times else None
 
     def dy(self, value, subject_id: int) -> int | None:
-        """SDTMIG study day: RFSTDTC is day 1, the day before it day -1; there is no day 0."""
-        day, start = _day(value), _day(self.rfst(subject_id))
-        if day is None or start is None:
-            return None
-        delta = (day - start).days
-        return delta + 1 if delta >= 0 else delta
+        return study_day(_day(value), _day(self.rfst(subject_id)))
 
     def window_end(self, subject_id: int) -> date | None:
         evaluation = self.evaluations.get(subject_id)
