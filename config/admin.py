@@ -3,10 +3,12 @@ casebook."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from config.middleware import idle_seconds_left
 from dosing.selectors import cohort_list
 from followup.selectors import overdue_forms
 from monitoring.selectors import (
@@ -15,6 +17,7 @@ from monitoring.selectors import (
     casebook,
     crf_entry_url,
     dashboard,
+    signature_manifest,
     subject_matrix,
 )
 from screening.models import Subject
@@ -37,6 +40,17 @@ class StudyAdminSite(admin.AdminSite):
     # the dashboard ("Today") and the subject matrix, the dashboard lists every CRF
     enable_nav_sidebar = False
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        if hasattr(request, "session"):
+            context["session_idle_seconds"] = idle_seconds_left(request.session)
+        return context
+
+    def keepalive_view(self, request):
+        """ "Stay signed in": any request moves the session's end on (SESSION_SAVE_EVERY_REQUEST);
+        this one does nothing else."""
+        return HttpResponse(status=204)
+
     def index(self, request, extra_context=None):
         context = {"dashboard": dashboard(user=request.user), **(extra_context or {})}
         return super().index(request, context)
@@ -50,6 +64,7 @@ class StudyAdminSite(admin.AdminSite):
             ),
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
+            path("keepalive/", self.admin_view(self.keepalive_view), name="keepalive"),
             *super().get_urls(),
         ]
 
@@ -68,6 +83,7 @@ class StudyAdminSite(admin.AdminSite):
             "book": casebook(subject=subject, back=request.path, can_add=_addable(request.user)),
             "subject": subject,
             "highlight": request.GET.get("highlight"),
+            "signatures": signature_manifest(subject),
         }
         return TemplateResponse(request, "admin/casebook.html", context)
 

@@ -57,6 +57,11 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)  # the header only; submitting is manual
 SESSION_COOKIE_HTTPONLY = True
+# 21 CFR 11.10(d): a session ends after SESSION_IDLE_MINUTES without a request (every request
+# moves the end on) and when the browser closes; the admin warns a minute before
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "15"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 PROJECT_APPS = ["trial", "screening", "dosing", "safety", "followup", "monitoring", "exports"]
 
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -164,6 +170,12 @@ LANGUAGE_CODE = "en-us"
 FORMAT_MODULE_PATH = ["config.formats"]  # ISO dates and 24-hour times everywhere
 # a query not closed after this many days is marked on the query list and the dashboard
 QUERY_OVERDUE_DAYS = int(os.environ.get("QUERY_OVERDUE_DAYS", "14"))
+# where `audit_checkpoint` appends the audit chains' heads: a file outside the database (another
+# volume or host, append-only for the application); empty: no checkpoints
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
+# the audit chain's HMAC keys, "id=secret" (32+ characters), comma-separated, the newest first;
+# from the environment only, never the database (README "Tamper evidence": set-up and rotation)
+AUDIT_HMAC_KEYS = os.environ.get("AUDIT_HMAC_KEYS", "")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from screening.models import Subject
 from screening.selectors import subject_list
@@ -312,7 +313,7 @@ class DltEvaluationAdmin(AuditedAdmin):
 class EscalationDecisionAdmin(AuditedAdmin):
     list_filter = ("action", "agrees")
     search_fields = ("cohort__study__registry_id", "rationale")
-    list_display = ("cohort", "recommended_action", "action", "agrees", "signed_by", "signed_at")
+    list_display = ("cohort", "recommended_action", "action", "agrees", "signature")
     list_select_related = ("cohort__dose_level", "signed_by")
     fields = ("cohort", "action", "next_dose_level", "mtd_dose_level", "rationale")
 
@@ -331,12 +332,22 @@ class EscalationDecisionAdmin(AuditedAdmin):
             "mtd_dose_level",
             "agrees",
             "rationale",
-            "signed_by",
-            "signed_at",
+            "signature",
         )
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)
+
+    @admin.display(description="signed")
+    def signature(self, obj):
+        """21 CFR 11.50: the signer's printed name, when, and what the signature means."""
+        signer = obj.signed_by
+        name = signer.get_full_name() or signer.get_username()
+        when = timezone.localtime(obj.signed_at)
+        return (
+            f"{name} ({signer.get_username()}), {when:%Y-%m-%d %H:%M} {when.tzname()}: "
+            "the safety review committee's escalation decision"
+        )
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)

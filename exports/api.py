@@ -2,6 +2,7 @@
 `/api/v1/exports/datacut.zip`: for data managers and monitors, site-scoped, streamed."""
 
 import csv
+from datetime import UTC
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -65,7 +66,10 @@ def _cut(request):
     raw = request.query_params.get("cut")
     if raw is None:
         return None
-    cut = parse_datetime(raw)
+    try:
+        cut = parse_datetime(raw)
+    except ValueError:  # well formed, but no such date (2026-02-30)
+        cut = None
     if cut is None or timezone.is_naive(cut):
         raise ValidationError(
             {"cut": ["Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z."]}
@@ -74,7 +78,7 @@ def _cut(request):
         raise ValidationError({"cut": ["A data cut cannot be in the future."]})
     if cut < EARLIEST_CUT:
         raise ValidationError({"cut": ["A data cut cannot be earlier than 1980-01-01."]})
-    return cut
+    return cut.astimezone(UTC)  # PostgreSQL takes offsets up to 15:59 only
 
 
 class DatasetExportView(StudyAPIView):
@@ -249,11 +253,17 @@ class AuditTrailExportView(StudyAPIView):
             raw = params.get(name)
             if raw is None:
                 continue
-            moment = parse_datetime(raw)
+            try:
+                moment = parse_datetime(raw)
+            except ValueError:
+                moment = None
             if moment is None or timezone.is_naive(moment):
                 errors[name] = ["Use an ISO 8601 date-time with its offset."]
             else:
-                filters[name] = moment
+                try:  # PostgreSQL takes offsets up to 15:59 only
+                    filters[name] = moment.astimezone(UTC)
+                except OverflowError:
+                    errors[name] = ["Out of range."]
         if params.get("subject"):
             subject = subject_list(user=request.user).filter(screening_number=params["subject"])
             found = subject.values_list("id", flat=True).first()

@@ -841,6 +841,8 @@ def _fa_records(ctx: Context) -> Iterator[tuple[int, datetime | date, str, str, 
                 ("CEREDEMA", a.get_cerebral_edema_display(), ""), ("ICADEATH", a.fatal, ""),
                 ("ICANSGR", a.grade, "")]))))  # fmt: skip
     for pk, e in ctx.evaluations.items():
+        if ctx.rfst(pk) is None:
+            continue  # no infusion: the DLT observation has not begun
         when = (
             e.window_end if e.status != DltEvaluation.Status.PENDING else (ctx.rfst(pk) or e.day0)
         )

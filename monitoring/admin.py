@@ -166,6 +166,13 @@ def _sdv_context(request, obj) -> dict:
     }
 
 
+def signatures_context(request, obj) -> dict:
+    """A signed record's form shows its signatures: name, date and time, meaning (11.50)."""
+    if obj._meta.label not in ("screening.Subject", "dosing.EscalationDecision"):
+        return {}
+    return {"record_signatures": selectors.signature_manifest(obj)}
+
+
 def field_queries_context(request, obj) -> dict:
     """What a record's form page shows of its queries: per field the queries not yet closed
     (for every role that sees the record) and, for its monitors and data managers, the control

@@ -19,10 +19,11 @@ class MonitoringConfig(AppConfig):
         # every record's form shows its queries per field and lets monitors raise one there
         from trial.admin_base import register_change_form_extra, register_open_query_counts
 
-        from .admin import field_queries_context
+        from .admin import field_queries_context, signatures_context
         from .selectors import open_query_counts
 
         register_change_form_extra(field_queries_context)
+        register_change_form_extra(signatures_context)
         register_open_query_counts(open_query_counts)
         # history tables created by later migrations get their append-only triggers too
         post_migrate.connect(db.install_history_triggers_after_migrate, sender=self)

@@ -146,6 +146,26 @@ def _desc(label: str) -> tuple[int, ...]:
     return (*tuple(-ord(c) for c in label), 1)
 
 
+def signature_manifest(record) -> list[dict]:
+    """The record's electronic signatures as 21 CFR 11.50 wants them shown with it: the signer's
+    printed name, the date and time, and the meaning; invalidated ones say so and why."""
+    signatures = Signature.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("signer")
+    return [
+        {
+            "name": s.signer.get_full_name() or s.signer.get_username(),
+            "username": s.signer.get_username(),
+            "signed_at": s.signed_at,
+            "meaning": s.get_meaning_display(),
+            "valid": s.is_valid,
+            "invalidated_at": s.invalidated_at,
+            "invalidation_reason": s.invalidation_reason,
+        }
+        for s in signatures.order_by("signed_at", "pk")
+    ]
+
+
 def query_list(*, user) -> QuerySet[Query]:
     qs = Query.objects.select_related(
         "content_type", "subject__site", "opened_by", "answered_by", "closed_by"

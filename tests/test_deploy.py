@@ -36,6 +36,13 @@ def test_compose_runs_db_web_and_scheduler_with_health_checks():
     assert "http://127.0.0.1:8000/healthz" in " ".join(web["healthcheck"]["test"])
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
+    # least privilege: the application connects as the role the db's init script creates and
+    # deploy/start.sh grants rows to; migrations connect as the owner
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://edc_app:")
+    assert web["environment"]["APP_DB_ROLE"] == db["environment"]["APP_DB_USER"] == "edc_app"
+    owner = db["environment"]["POSTGRES_USER"]
+    assert web["environment"]["OWNER_DATABASE_URL"].startswith(f"postgres://{owner}:")
+    assert "./deploy/db-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
     assert web["environment"]["CACHE"] == "database"
     assert web["environment"]["TIME_ZONE"] == "${TIME_ZONE:-Asia/Shanghai}"
     assert web["environment"]["TZ"] == web["environment"]["TIME_ZONE"]  # the scheduler's clock
@@ -52,11 +59,19 @@ def test_compose_runs_db_web_and_scheduler_with_health_checks():
 def test_the_start_sequence_migrates_checks_and_serves():
     script = (ROOT / "deploy" / "start.sh").read_text()
     steps = [
-        line.split()[2]
-        for line in script.splitlines()
-        if line.startswith(("python manage.py", "exec gunicorn"))
+        line.split("python manage.py")[-1].split()[0] if "manage.py" in line else line.split()[2]
+        for line in (line.strip() for line in script.splitlines())
+        if "python manage.py" in line or line.startswith("exec gunicorn")
     ]
-    assert steps == ["migrate", "createcachetable", "check", "config.wsgi:application"]
+    assert steps == [
+        "migrate",
+        "createcachetable",
+        "grant_app_role",
+        "check",
+        "config.wsgi:application",
+    ]
+    # the schema is changed by its owner, the application runs as a role that cannot
+    assert 'DATABASE_URL="$owner" python manage.py migrate' in script
     assert "check --deploy" in script and "set -eu" in script
 
 

@@ -93,6 +93,9 @@ def test_the_image_starts_and_serves_the_login_page_and_health(tmp_path, scratch
         "CACHE": "database",
         "TIME_ZONE": "Asia/Shanghai",
         "WEB_CONCURRENCY": "2",
+        # the audit trail's protection, as production sets it (check --deploy asks for both)
+        "AUDIT_HMAC_KEYS": f"1={secrets.token_urlsafe(48)}",
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.jsonl"),
     }
     env.pop("PIP_NO_CACHE_DIR", None)  # the image drops pip's cache; here it saves downloads
     for step in runs:

@@ -1,5 +1,12 @@
+import csv
+import io
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
@@ -66,6 +73,46 @@ class SiteRoleAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return selectors.site_role_list(user=request.user)
+
+    def get_urls(self):
+        report = path(
+            "access-report/",
+            self.admin_site.admin_view(self.access_report_view),
+            name="trial_siterole_access_report",
+        )
+        return [report, *super().get_urls()]
+
+    def access_report_view(self, request):
+        """Who held which role at which site and when, from the role history (data managers:
+        their sites; administrators: all), on the page or as CSV (`?format=csv`)."""
+        if not (request.user.is_superuser or selectors.managed_site_list(user=request.user)):
+            raise PermissionDenied
+        periods = selectors.role_periods(user=request.user)
+        columns = ["username", "name", "site", "role", "from", "granted_by", "until", "ended_by",
+                   "end_reason", "account"]  # fmt: skip
+        if request.GET.get("format") == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(columns)
+            for p in periods:
+                writer.writerow(
+                    [
+                        p[c].isoformat()
+                        if hasattr(p[c], "isoformat")
+                        else ("" if p[c] is None else p[c])
+                        for c in columns
+                    ]
+                )
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="access-report.csv"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Access report: who held which role, where and when",
+            "opts": self.model._meta,
+            "periods": periods,
+        }
+        return TemplateResponse(request, "admin/trial/access_report.html", context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "site":  # roles are granted where one is a data manager

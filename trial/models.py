@@ -19,7 +19,8 @@ class HistoryAudit(models.Model):
     """
 
     audit_subject_id = models.BigIntegerField(null=True, db_index=True, editable=False)
-    row_hash = models.CharField(max_length=64, editable=False, default="")
+    # "<key id>$<HMAC-SHA256>" with AUDIT_HMAC_KEYS; a bare SHA-256 for rows written without a key
+    row_hash = models.CharField(max_length=80, editable=False, default="")
 
     class Meta:
         abstract = True

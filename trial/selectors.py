@@ -1,6 +1,7 @@
 """Reads of study configuration, and the site scoping every app's selectors reuse."""
 
 from datetime import timedelta
+from itertools import groupby
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
@@ -72,6 +73,50 @@ def managed_site_list(*, user) -> QuerySet[Site]:
 
 def site_role_list(*, user) -> QuerySet[SiteRole]:
     return scope_to_sites(SiteRole.objects.select_related("user", "site"), user)
+
+
+def role_periods(*, user) -> list[dict]:
+    """Who held which role at which site, and when (for the sponsor's access reviews): one row
+    per period a role was active, read from the role history -- granted (when, by whom), ended
+    (when, by whom, why) or still held -- and whether the account is active today. Data managers
+    see their sites; administrators every site."""
+    sites = managed_site_list(user=user)
+    versions = (
+        SiteRole.history.filter(site_id__in=sites.values("id"))
+        .select_related("history_user", "user", "site")
+        .order_by("id", "history_id")
+    )
+    periods: list[dict] = []
+    for _id, group in groupby(versions, key=lambda v: v.id):
+        current = None
+        for version in group:
+            active = version.is_active and version.history_type != "-"
+            who = version.history_user.get_username() if version.history_user else "system"
+            if active and current is None:
+                member = version.user
+                current = {
+                    "username": member.get_username(),
+                    "name": member.get_full_name(),
+                    "site": version.site.code,
+                    "role": version.get_role_display(),
+                    "from": version.history_date,
+                    "granted_by": who,
+                    "until": None,
+                    "ended_by": "",
+                    "end_reason": "",
+                    "account": "active" if member.is_active else "deactivated",
+                }
+            elif not active and current is not None:
+                current.update(
+                    until=version.history_date,
+                    ended_by=who,
+                    end_reason=version.history_change_reason or "",
+                )
+                periods.append(current)
+                current = None
+        if current is not None:
+            periods.append(current)
+    return sorted(periods, key=lambda p: (p["site"], p["username"], p["role"], p["from"]))
 
 
 def site_staff(*, user, roles: tuple[str, ...] | None = None):

@@ -356,3 +356,14 @@ def test_non_ascii_text_is_reported_not_silently_written(infused, coordinator_a,
         Path(path).write_bytes(archive.read("sdtm/ae.xpt"))
         frame, _meta = pyreadstat.read_xport(path)
     assert list(frame["AETERM"]) == ["Céphalée"]  # written as given (UTF-8), and reported
+
+
+@pytest.mark.django_db
+def test_offsets_postgresql_cannot_store_are_taken_as_utc(api, lab_changed, monitor_a):
+    client = api(monitor_a)
+    since = "0182-03-16T07%3A13%3A44.0-18%3A48"  # found by the API fuzzer: a 500 on PostgreSQL
+    assert client.get(f"/api/v1/exports/audit_trail.csv?since={since}").status_code == 200
+    response = client.get("/api/v1/exports/sdtm/lb?cut=2026-04-01T12:00:00-18%3A48")
+    (row,) = _csv(response)  # 2026-04-02T06:48Z: before the correction at 09:00
+    assert row["LBORRES"] == "50"
+    assert client.get("/api/v1/exports/sdtm/lb?cut=2026-02-30T00:00:00Z").status_code == 400

@@ -113,6 +113,8 @@ OTHER_PAGES = {
     "monitoring/query/<int:query_id>/step/",  # POST; tested below
     "monitoring/sdvmark/verify/",  # POST; the record is looked up in the user's scope
     "monitoring/sdvmark/to-verify/",
+    "keepalive/",  # 204 for whoever is signed in; nothing shown
+    "trial/siterole/access-report/",  # data managers: their sites (tests/trial/test_access_report)
     r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")

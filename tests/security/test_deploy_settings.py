@@ -7,7 +7,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SETTINGS_ENV = {"SECRET_KEY", "DEBUG", "HTTPS", "HSTS_SECONDS", "HSTS_PRELOAD"}
+SETTINGS_ENV = {
+    "SECRET_KEY",
+    "DEBUG",
+    "HTTPS",
+    "HSTS_SECONDS",
+    "HSTS_PRELOAD",
+    "AUDIT_HMAC_KEYS",
+    "AUDIT_CHECKPOINT_FILE",
+}
+AUDIT = {
+    "AUDIT_HMAC_KEYS": f"1={secrets.token_urlsafe(48)}",
+    "AUDIT_CHECKPOINT_FILE": "/checkpoints/audit-checkpoints.jsonl",
+}
 
 
 def _check_deploy(**env):
@@ -22,10 +34,21 @@ def _check_deploy(**env):
 
 
 def test_production_settings_report_no_deployment_warnings():
-    result = _check_deploy(DEBUG="0", HTTPS="1", SECRET_KEY=secrets.token_urlsafe(50))
+    result = _check_deploy(DEBUG="0", HTTPS="1", SECRET_KEY=secrets.token_urlsafe(50), **AUDIT)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_an_unprotected_audit_trail_fails_the_deployment_check():
+    result = _check_deploy(DEBUG="0", HTTPS="1", SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "edc.W001" in result.stderr and "edc.W003" in result.stderr
+    weak = _check_deploy(
+        DEBUG="0", HTTPS="1", SECRET_KEY=secrets.token_urlsafe(50),
+        **{**AUDIT, "AUDIT_HMAC_KEYS": "1=short"},
+    )  # fmt: skip
+    assert weak.returncode != 0 and "edc.W002" in weak.stderr
 
 
 def test_a_weak_secret_key_fails_the_deployment_check():

@@ -1,0 +1,58 @@
+// 21 CFR 11.10(d): the session ends after SESSION_IDLE_MINUTES without a request. A minute before,
+// a banner says so and offers to stay signed in (a request moves the end on); at the end the page
+// goes to the login page, which brings the user back here afterwards.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const idleSeconds = Number(script.dataset.idleSeconds);
+  const keepaliveUrl = script.dataset.keepaliveUrl;
+  const loginUrl = script.dataset.loginUrl;
+  let deadline = 0;
+  let banner = null;
+
+  function restart() {
+    deadline = Date.now() + idleSeconds * 1000;
+    if (banner) banner.hidden = true;
+  }
+
+  function showBanner(secondsLeft) {
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.id = "session-warning";
+      banner.className = "errornote";
+      banner.setAttribute("role", "alert");
+      banner.style.cssText = "position: fixed; top: 8px; left: 50%; transform: translateX(-50%);" +
+        " z-index: 1000; padding: 10px 16px; background: var(--body-bg, #fff);";
+      const text = document.createElement("span");
+      text.id = "session-warning-text";
+      const stay = document.createElement("button");
+      stay.type = "button";
+      stay.id = "session-stay";
+      stay.textContent = "Stay signed in";
+      stay.style.marginLeft = "12px";
+      stay.addEventListener("click", function () {
+        fetch(keepaliveUrl, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok) restart();
+        });
+      });
+      banner.append(text, stay);
+      document.body.append(banner);
+    }
+    banner.hidden = false;
+    banner.querySelector("#session-warning-text").textContent =
+      "For your security you will be signed out in " + secondsLeft +
+      " s without activity. Unsaved changes on this page would be lost.";
+  }
+
+  function tick() {
+    const secondsLeft = Math.round((deadline - Date.now()) / 1000);
+    if (secondsLeft <= 0) {
+      window.location.assign(loginUrl + "?next=" + encodeURIComponent(window.location.pathname));
+    } else if (secondsLeft <= 60) {
+      showBanner(secondsLeft);
+    }
+  }
+
+  restart();
+  window.setInterval(tick, 1000);
+})();
