@@ -3,7 +3,7 @@ casebook."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -46,6 +46,11 @@ class StudyAdminSite(admin.AdminSite):
             context["session_idle_seconds"] = idle_seconds_left(request.session)
         return context
 
+    def session_status_view(self, request):
+        """How long the session has left (another tab may have moved its end on); asking does
+        not move it (config.middleware leaves this address alone)."""
+        return JsonResponse({"seconds_left": idle_seconds_left(request.session)})
+
     def keepalive_view(self, request):
         """ "Stay signed in": any request moves the session's end on (SESSION_SAVE_EVERY_REQUEST);
         this one does nothing else."""
@@ -65,6 +70,11 @@ class StudyAdminSite(admin.AdminSite):
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
             path("keepalive/", self.admin_view(self.keepalive_view), name="keepalive"),
+            path(
+                "session-status/",
+                self.admin_view(self.session_status_view),
+                name="session_status",
+            ),
             *super().get_urls(),
         ]
 

@@ -31,6 +31,7 @@ class RefuseNulQueryMiddleware:
 
 
 TOUCHED = "_idle_touched"  # when the session's end was last moved on (epoch seconds)
+STATUS_PATH = "/admin/session-status/"  # asks how long is left: must not move the end on
 TOUCH_EVERY = 60
 
 
@@ -55,6 +56,7 @@ class SessionIdleMiddleware:
         session = getattr(request, "session", None)
         if (
             session is not None
+            and request.path != STATUS_PATH
             and SESSION_KEY in session
             and int(time.time()) - session.get(TOUCHED, 0) >= TOUCH_EVERY
         ):

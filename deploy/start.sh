@@ -2,13 +2,10 @@
 # The web container's start sequence (the image's CMD). tests/test_image.py runs this very file
 # in a fresh virtualenv holding the image's files, against PostgreSQL.
 set -eu
-# migrations run as the tables' owner (OWNER_DATABASE_URL); the application as APP_DB_ROLE, which
-# may read and write rows only (README "Least privilege"); without them both are DATABASE_URL
-owner="${OWNER_DATABASE_URL:-$DATABASE_URL}"
-DATABASE_URL="$owner" python manage.py migrate --noinput
-DATABASE_URL="$owner" python manage.py createcachetable
-if [ -n "${APP_DB_ROLE:-}" ]; then
-    DATABASE_URL="$owner" python manage.py grant_app_role "$APP_DB_ROLE"
+# the owner's steps (deploy/migrate.sh); docker-compose runs them in the `migrate` service, as
+# the owner, and serves here as the application role (README "Least privilege"): MIGRATE=0
+if [ "${MIGRATE:-1}" = "1" ]; then
+    sh deploy/migrate.sh
 fi
 # production (HTTPS=1) must pass Django's deployment checklist; plain HTTP (behind nothing)
 # still refuses to start on errors and prints the transport warnings

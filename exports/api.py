@@ -29,7 +29,7 @@ from trial.selectors import site_ids_for
 
 from . import sdtm
 from .audit import audit_lines
-from .datacut import EARLIEST_CUT, datacut_chunks
+from .datacut import datacut_chunks, parse_cut
 from .datasets import DATASETS, csv_chunks
 from .define import define_xml, widths_of
 from .dictionary import dictionary_lines, entries
@@ -67,18 +67,9 @@ def _cut(request):
     if raw is None:
         return None
     try:
-        cut = parse_datetime(raw)
-    except ValueError:  # well formed, but no such date (2026-02-30)
-        cut = None
-    if cut is None or timezone.is_naive(cut):
-        raise ValidationError(
-            {"cut": ["Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z."]}
-        )
-    if cut > timezone.now():
-        raise ValidationError({"cut": ["A data cut cannot be in the future."]})
-    if cut < EARLIEST_CUT:
-        raise ValidationError({"cut": ["A data cut cannot be earlier than 1980-01-01."]})
-    return cut.astimezone(UTC)  # PostgreSQL takes offsets up to 15:59 only
+        return parse_cut(raw, now=timezone.now())
+    except ValueError as error:
+        raise ValidationError({"cut": [str(error)]}) from None
 
 
 class DatasetExportView(StudyAPIView):

@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from django.utils.dateparse import parse_datetime
+
 from trial.selectors import study_list
 
 from . import sdtm
@@ -111,6 +113,22 @@ def _sources(*, user, cut: datetime, study):
 
 # ZIP entry timestamps (the cut's) cannot be earlier; no record of this study is either
 EARLIEST_CUT = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def parse_cut(raw: str, *, now: datetime) -> datetime:
+    """A data cut from ISO 8601 text, in UTC (PostgreSQL takes offsets up to 15:59 only);
+    ValueError says what is wrong."""
+    try:
+        cut = parse_datetime(raw)
+    except ValueError:  # well formed, but no such date (2026-02-30)
+        cut = None
+    if cut is None or cut.tzinfo is None:
+        raise ValueError("Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z.")
+    if cut > now:
+        raise ValueError("A data cut cannot be in the future.")
+    if cut < EARLIEST_CUT:
+        raise ValueError("A data cut cannot be earlier than 1980-01-01.")
+    return cut.astimezone(UTC)
 
 
 def datacut_chunks(*, user, cut: datetime, study=None) -> Iterator[bytes]:

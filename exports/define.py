@@ -123,7 +123,7 @@ def define_xml(*, study: Study, widths: Widths, created: datetime) -> bytes:
             where = _el(mdv, _d("WhereClauseDef"), {"OID": _where_oid(domain, variable, testcd)})
             check = _el(where, _o("RangeCheck"), {"Comparator": "EQ", "SoftHard": "Soft",
                         _d("ItemOID"): f"IT.{domain}.{test_variable}"})  # fmt: skip
-            _el(check, _o("CheckValue"), text=testcd)
+            _el(check, _o("CheckValue"), text=_meta.get("value", testcd))
 
     for domain in DOMAINS.values():
         group = _el(
@@ -177,7 +177,9 @@ def define_xml(*, study: Study, widths: Widths, created: datetime) -> bytes:
                      "Length": widths.of(domain, variable),
                      _d("CommentOID"): meta.get("comment", "")}  # fmt: skip
             item = _el(mdv, _o("ItemDef"), attrs)
-            _description(item, f"{spec.label} ({testcd})")
+            _description(item, f"{spec.label} ({meta.get('value', testcd)})")
+            if meta.get("codelist"):
+                _el(item, _o("CodeListRef"), {"CodeListOID": CODELISTS[meta["codelist"]].oid})
             _origin(item, meta["origin"])
 
     for codelist in CODELISTS.values():
@@ -213,6 +215,8 @@ def _test_variable(domain: str, variable: str) -> str:
         return "QNAM"
     if variable == "IETEST":
         return "IETESTCD"
+    if variable == "DSDECOD":
+        return "DSCAT"
     return DOMAINS[domain].value_level
 
 
@@ -234,6 +238,14 @@ def _value_lists() -> dict[tuple[str, str], list[tuple[str, dict]]]:
         lists[(domain, "IETEST")] = [
             (code, {"origin": origin, "comment": f"COM.IE.{code}"}) for code in CRITERIA
         ]
+    # DSDECOD draws on two codelists, by category
+    lists[("DS", "DSDECOD")] = [
+        (
+            "MILESTONE",
+            {"origin": "Assigned", "codelist": "PROTMLST", "value": "PROTOCOL MILESTONE"},
+        ),
+        ("DISPOSITION", {"origin": "Derived", "codelist": "NCOMPLT", "value": "DISPOSITION EVENT"}),
+    ]
     lists[("SUPPAE", "QVAL")] = [
         (qnam, {"origin": "Derived" if origin == "DERIVED" else "Collected"})
         for qnam, (_label, origin) in SUPPAE_QUALIFIERS.items()

@@ -6,7 +6,7 @@ data cut from the append-only history."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -134,7 +134,7 @@ def split_text(text: str, width: int = MAX_TEXT) -> list[str]:
         cut = rest.encode()[:width].decode("utf-8", "ignore")
         space = cut.rfind(" ")
         if space > width // 2:
-            cut = cut[: space + 1]
+            cut = cut[:space]  # the space starts the next piece: SAS drops trailing blanks
         pieces.append(cut)
         rest = rest[len(cut) :]
     return [*pieces, rest]
@@ -270,8 +270,12 @@ def _dose_levels(study: Study) -> list[DoseLevel]:
 
 
 def ts(ctx: Context) -> Iterator[dict]:
+    """Trial summary: study-wide, whoever exports it (counts and the first consent of every
+    site)."""
     study = ctx.study
-    first_consent = min(ctx.consented.values(), default=None)
+    consents = ctx.of(Consent).filter(subject__site__study=study, is_voided=False)
+    first_consent = min(consents.values_list("consent_date", flat=True), default=None)
+    enrolled = ctx.of(Enrollment).filter(cohort__study=study).count()
     parameters = [
         ("TITLE", study.title),
         ("REGID", study.registry_id),
@@ -294,7 +298,7 @@ def ts(ctx: Context) -> Iterator[dict]:
         ("TCNTRL", "NONE"),
         ("NARMS", str(len(_dose_levels(study)))),
         ("PLANSUB", str(study.target_enrollment)),
-        ("ACTSUB", str(len(ctx.enrolled))),
+        ("ACTSUB", str(enrolled)),
         ("AGEMIN", f"P{study.min_age_years}Y"),
         ("AGEMAX", f"P{study.max_age_years}Y"),
         ("SEXPOP", "BOTH"),
@@ -314,6 +318,8 @@ def ts(ctx: Context) -> Iterator[dict]:
             continue
         seq[code] += 1
         pieces = split_text(value) if value else [""]
+        if len(pieces) > 3:
+            raise ValueError(f"TS {code}: over 600 bytes, more than TSVAL, TSVAL1 and TSVAL2 hold")
         yield {
             "STUDYID": study.registry_id,
             "DOMAIN": "TS",
@@ -511,8 +517,9 @@ def se(ctx: Context) -> Iterator[dict]:
             if end_day is not None and (window_end is None or end_day <= window_end):
                 spans.append((*element, end_day))
             elif window_end is not None and _reached(ctx, window_end):
-                spans.append((*element, window_end))
-                spans.append(("FU", "Follow-up", 4, window_end, end_day))
+                follow_up = window_end + timedelta(days=1)  # TE: the day after the window
+                spans.append((*element, follow_up))
+                spans.append(("FU", "Follow-up", 4, follow_up, end_day))
             else:
                 spans.append((*element, None))
         for etcd, element, order, begin, finish in spans:
@@ -672,6 +679,9 @@ def ae(ctx: Context) -> Iterator[dict]:
         pk = e.subject_id
         coded = coding(e)
         action, other = AE_ACTION[e.action_taken]
+        last = ctx.infusions.get(pk)
+        if action == "DOSE NOT CHANGED" and last and e.onset_date > _day(last[-1]):
+            action = "NOT APPLICABLE"  # after the (single) infusion no dose is left to change
         yield {
             **ctx.keys(pk),
             "AESPID": str(e.id),
@@ -840,18 +850,34 @@ def _fa_records(ctx: Context) -> Iterator[tuple[int, datetime | date, str, str, 
                 ("SEIZURE", a.get_seizure_display(), ""), ("MOTORWK", a.motor_weakness, ""),
                 ("CEREDEMA", a.get_cerebral_edema_display(), ""), ("ICADEATH", a.fatal, ""),
                 ("ICANSGR", a.grade, "")]))))  # fmt: skip
+    decided = _status_dates(ctx)
     for pk, e in ctx.evaluations.items():
         if ctx.rfst(pk) is None:
             continue  # no infusion: the DLT observation has not begun
-        when = (
-            e.window_end if e.status != DltEvaluation.Status.PENDING else (ctx.rfst(pk) or e.day0)
-        )
+        when = decided.get(e.id) or ctx.rfst(pk)  # the date the status was last determined
         per_subject[pk].append((when, f"DLT-{e.id}", "DOSE-LIMITING TOXICITY", "DLT EVALUATION",
             list(_findings(e, [("DLTSTAT", e.get_status_display(), ""),
                                ("DLTGR", e.dlt_grade, ""), ("DLTREPL", e.replace, "")]))))  # fmt: skip
     for pk in _subjects(ctx):
         for item in sorted(per_subject.get(pk, ()), key=lambda r: (_day(r[0]) or date.min, r[1])):
             yield (pk, *item)
+
+
+def _status_dates(ctx: Context) -> dict[int, datetime]:
+    """Each DLT evaluation's current status: since when (the first version of its last run of
+    that status, up to the cut)."""
+    versions = DltEvaluation.history.filter(id__in=[e.id for e in ctx.evaluations.values()])
+    if ctx.cut is not None:
+        versions = versions.filter(history_date__lte=ctx.cut)
+    since: dict[int, datetime] = {}
+    previous: dict[int, str] = {}
+    for pk, status, moment in versions.order_by("id", "history_id").values_list(
+        "id", "status", "history_date"
+    ):
+        if previous.get(pk) != status:
+            since[pk] = moment
+        previous[pk] = status
+    return since
 
 
 def fa(ctx: Context) -> Iterator[dict]:

@@ -288,8 +288,11 @@ COMMENTS = {
     "(AESEQ <-> FAGRPID).",
     "TI": "IETEST holds at most 200 characters; the full criterion text is in each IETESTCD's "
     "comment in this define.xml.",
-    "AE": "AEDECOD/AEBODSYS from the CTCAE v5.0 terms (MedDRA LLTs). 'Other, specify' terms stay "
-    "blank until a data manager codes them. AEACN uses ACN only; other actions in AEACNOTH.",
+    "AE": "AELLT/AELLTCD, AEDECOD, AEBODSYS/AESOC from NCI's CTCAE v5.0 file: a CTCAE term is a "
+    "MedDRA lowest level term; where it is not also the preferred term (e.g. Fever, PT Pyrexia; "
+    "Anemia, PT Anaemia) AEDECOD holds the CTCAE term until the sponsor's MedDRA coding maps it. "
+    "'Other, specify', ICANS and GVHD stay blank until a data manager codes them. AEACN uses ACN "
+    "only (NOT APPLICABLE after the single infusion); other actions in AEACNOTH.",
     "DS": "Every subject has the informed-consent milestone; screen failures a SCREEN FAILURE "
     "event; subjects who ended the study their end-of-study event. Subjects still on study at "
     "the cut have no disposition event yet.",
@@ -626,7 +629,7 @@ AEENDY | Study Day of End of Adverse Event | Num | Perm | Derived | | DY
             + """
 DSSEQ | Sequence Number | Num | Req | Derived | | SEQ
 DSTERM | Reported Term for the Disposition Event | Char | Req | Collected
-DSDECOD | Standardized Disposition Term | Char | Req | Derived | NCOMPLT
+DSDECOD | Standardized Disposition Term | Char | Req | Derived
 DSCAT | Category for Disposition Event | Char | Exp | Assigned | DSCAT
 EPOCH | Epoch | Char | Perm | Derived | EPOCH | EPOCH
 DSSTDTC | Start Date/Time of Disposition Event | Char | Exp | Collected

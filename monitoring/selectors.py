@@ -24,7 +24,7 @@ from safety.selectors import adverse_event_list, dlt_candidate_list
 from screening.models import Subject
 from screening.selectors import subject_list
 from trial.audit import field_changes, history_models
-from trial.models import SiteRole, User
+from trial.models import Site, SiteRole, User
 from trial.selectors import job_status, scope_to_sites, site_ids_for, study_list, user_has_role
 
 from .models import Lock, MonitoringVisit, Query, QueryMessage, SdvMark, SdvPlan, Signature
@@ -42,10 +42,19 @@ def _visible(model, user):
     site_ids = site_ids_for(user)
     if site_ids is None:
         return qs
-    if model.instance_type is User:
+    record = model.instance_type
+    if record is User:
         return qs.none()  # user accounts: administrators only
+    if record is Site:
+        return qs.filter(id__in=site_ids)
+    fields = {f.name for f in record._meta.concrete_fields}
+    if "site" in fields:  # a site's records (roles, monitoring visits, subjects): that site's
+        return qs.filter(site_id__in=site_ids)
     subjects = Subject.objects.filter(site_id__in=site_ids).values("id")
-    return qs.filter(Q(audit_subject_id__in=subjects) | Q(audit_subject_id__isnull=True))
+    study_level = Q(audit_subject_id__isnull=True)
+    if "study" in fields:
+        study_level &= Q(study_id__in=Site.objects.filter(id__in=site_ids).values("study_id"))
+    return qs.filter(Q(audit_subject_id__in=subjects) | study_level)
 
 
 def encode_cursor(row: dict) -> str:

@@ -104,7 +104,7 @@ def after_audited_save(obj, *, user, is_change: bool) -> None:
     """An edit clears the record's SDV mark and invalidates signatures over it (the record's and
     its subject's casebook), each with a history row saying why; a change of a field with a
     query on it joins the query's conversation."""
-    if _exempt(obj) or obj.pk is None:
+    if _exempt(obj) or obj.pk is None or getattr(obj, "_data_management_only", False):
         return
     ct = _ct(obj)
     now = timezone.now()

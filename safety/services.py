@@ -151,8 +151,11 @@ def ae_save(
         subject = _subject(data, instance)
         require_data_entry(user, subject.site)
         refuse_changes(ae, data, ("subject",), "An AE cannot move to another subject.")
+        coded_as = (ae.term, ae.other_term)
         apply_data(ae, data)
         ae.subject = subject
+        if not adding and (ae.term, ae.other_term) != coded_as:
+            ae.coded_term = ae.coded_soc = ""  # the coding was of the old term: code it again
         if ae.onset_date is not None:
             _dated_in_study(subject, ae.onset_date, "onset_date", "onset")
             _not_in_future(ae.onset_date, "onset_date")
@@ -271,6 +274,9 @@ def ae_code(*, user, instance: AdverseEvent, term: str, soc: str, reason: str) -
         if errors:
             raise ValidationError(errors)
         instance.coded_term, instance.coded_soc = term, soc
+        # coding derives AEDECOD/AEBODSYS; the site's data are unchanged, so the record's SDV
+        # and the casebook's signatures stand
+        instance._data_management_only = True
         return audited_save(instance, user=user, reason=reason)
 
 

@@ -25,23 +25,30 @@ def _compose():
 def test_compose_runs_db_web_and_scheduler_with_health_checks():
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"db", "web", "scheduler"}
+    assert set(services) == {"db", "migrate", "web", "scheduler"}
     db, web, scheduler = services["db"], services["web"], services["scheduler"]
     assert db["image"].startswith("postgres:15")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     assert db["volumes"][0].split(":")[0] in compose["volumes"]
     # web: the image's start sequence, healthy when /healthz answers 200
     assert web["build"] == "." and web["command"] == ["sh", "deploy/start.sh"]
-    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert web["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
     assert "http://127.0.0.1:8000/healthz" in " ".join(web["healthcheck"]["test"])
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
-    # least privilege: the application connects as the role the db's init script creates and
-    # deploy/start.sh grants rows to; migrations connect as the owner
+    # least privilege: web and scheduler connect as the role the db's init script creates and
+    # the one-shot `migrate` service (the only one with the owner's password) grants rows to
+    migrate = services["migrate"]
     assert web["environment"]["DATABASE_URL"].startswith("postgres://edc_app:")
     assert web["environment"]["APP_DB_ROLE"] == db["environment"]["APP_DB_USER"] == "edc_app"
+    assert web["environment"]["MIGRATE"] == "0"
     owner = db["environment"]["POSTGRES_USER"]
-    assert web["environment"]["OWNER_DATABASE_URL"].startswith(f"postgres://{owner}:")
+    assert migrate["environment"]["DATABASE_URL"].startswith(f"postgres://{owner}:")
+    assert migrate["command"] == ["sh", "deploy/migrate.sh"]
+    assert not any(owner + ":" in str(v) for v in web["environment"].values())
     assert "./deploy/db-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
     assert web["environment"]["CACHE"] == "database"
     assert web["environment"]["TIME_ZONE"] == "${TIME_ZONE:-Asia/Shanghai}"
@@ -58,20 +65,22 @@ def test_compose_runs_db_web_and_scheduler_with_health_checks():
 
 def test_the_start_sequence_migrates_checks_and_serves():
     script = (ROOT / "deploy" / "start.sh").read_text()
-    steps = [
-        line.split("python manage.py")[-1].split()[0] if "manage.py" in line else line.split()[2]
-        for line in (line.strip() for line in script.splitlines())
-        if "python manage.py" in line or line.startswith("exec gunicorn")
-    ]
-    assert steps == [
-        "migrate",
-        "createcachetable",
-        "grant_app_role",
-        "check",
-        "config.wsgi:application",
-    ]
-    # the schema is changed by its owner, the application runs as a role that cannot
-    assert 'DATABASE_URL="$owner" python manage.py migrate' in script
+    owner = (ROOT / "deploy" / "migrate.sh").read_text()
+
+    def steps(text):
+        return [
+            line.split("python manage.py")[-1].split()[0]
+            if "manage.py" in line
+            else line.split()[-1]
+            if line.startswith("sh ")
+            else line.split()[2]
+            for line in (line.strip() for line in text.splitlines())
+            if "python manage.py" in line or line.startswith(("exec gunicorn", "sh deploy/"))
+        ]
+
+    assert steps(owner) == ["migrate", "createcachetable", "grant_app_role"]
+    assert steps(script) == ["deploy/migrate.sh", "check", "config.wsgi:application"]
+    assert 'if [ "${MIGRATE:-1}" = "1" ]' in script and "set -eu" in owner
     assert "check --deploy" in script and "set -eu" in script
 
 

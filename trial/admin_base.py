@@ -10,7 +10,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -438,12 +443,15 @@ def form_action(*, name, description, form_class, perform, intro, submit, permis
             done = 0
             for obj in queryset:
                 try:
-                    perform(modeladmin, request, obj, form.cleaned_data)
+                    with transaction.atomic():
+                        perform(modeladmin, request, obj, form.cleaned_data)
                     done += 1
                 except ValidationError as error:
                     modeladmin.message_user(
                         request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
                     )
+                except PermissionDenied as error:  # e.g. a record of a site where one only reads
+                    modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
             if done:
                 modeladmin.message_user(
                     request, f"{description}: {done} record(s).", messages.SUCCESS

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -12,10 +13,12 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
 from simple_history.models import HistoricalChanges
 
 EXCLUDED = ("history_id", "row_hash")
+KEY_ID = re.compile(r"^[A-Za-z0-9]{1,8}$")
 # Fields added to a history table after it held rows: hashed only when they hold a value, so the
 # rows chained before the field existed keep their hashes (a value set or blanked later still
 # changes the hash). Every field added to an audited model from now on is listed here.
@@ -54,8 +57,13 @@ def audit_keys() -> dict[str, bytes]:
     keys = {}
     for item in (settings.AUDIT_HMAC_KEYS or "").split(","):
         if item.strip():
-            key_id, _, secret = item.strip().partition("=")
-            keys[key_id.strip()] = secret.strip().encode()
+            key_id, _, secret = (part.strip() for part in item.strip().partition("="))
+            if not KEY_ID.match(key_id) or len(secret) < 32:
+                raise ImproperlyConfigured(
+                    f"AUDIT_HMAC_KEYS entry {key_id!r}: use id=secret, an id of 1-8 letters or "
+                    "digits and a secret of at least 32 characters"
+                )
+            keys[key_id] = secret.encode()
     return keys
 
 
@@ -297,6 +305,50 @@ def read_checkpoints(path: str) -> tuple[dict | None, list[str]]:
         elif mac != _checkpoint_mac(latest, (key_id, keys[key_id])):
             problems.append(f"{path}: the last checkpoint was not written with the audit key")
     return latest, problems
+
+
+def audit_findings(*, unkeyed: bool = True, first_checkpoint_due: bool = False) -> dict:
+    """Everything `verify_audit` checks: every chain (and, with a key, rows not signed with it),
+    the checkpoint file and its latest checkpoint, every live record against its history.
+    {"rows", "records", "tables", "checkpoint", "problems": [...]}."""
+    models = sorted(history_models(), key=lambda m: m._meta.db_table)
+    problems, rows, records = [], 0, 0
+    for model in models:
+        checked, bad = verify_chain(model)
+        rows += checked
+        if bad is not None:
+            problems.append(f"{model._meta.db_table}: history_id {bad}")
+    if unkeyed and audit_keys():  # with a key, a row anyone could have hashed is a finding
+        for model in models:
+            count = unkeyed_rows(model)
+            if count:
+                problems.append(
+                    f"{model._meta.db_table}: {count} rows not signed with the audit key "
+                    "(written before AUDIT_HMAC_KEYS was set: run audit_rekey)"
+                )
+    checkpoint = None
+    path = settings.AUDIT_CHECKPOINT_FILE
+    if path:
+        checkpoint, file_problems = read_checkpoints(path)
+        problems += file_problems
+        if checkpoint is None and not first_checkpoint_due:
+            problems.append(
+                f"{path}: no checkpoint to compare with (missing or empty: run audit_checkpoint)"
+            )
+        elif checkpoint is not None:
+            problems += verify_heads(checkpoint)
+    for model in models:
+        checked, differences = verify_records(model)
+        records += checked
+        table = model.instance_type._meta.db_table
+        problems += [f"{table}: {difference}" for difference in differences]
+    return {
+        "rows": rows,
+        "records": records,
+        "tables": len(models),
+        "checkpoint": checkpoint,
+        "problems": problems,
+    }
 
 
 AUDIT_FIELDS = {"audit_subject_id", "row_hash"}

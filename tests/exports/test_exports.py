@@ -214,9 +214,9 @@ def test_the_export_command_writes_every_dataset(tmp_path, infused, clock):
     subjects = list(csv.DictReader((tmp_path / "subjects.csv").open()))
     assert [s["screening_number"] for s in subjects] == [infused.screening_number]
     call_command(
-        "export", "--format", "zip", "--out", str(tmp_path), "--cut", "2026-04-01T10:00:00Z"
+        "export", "--format", "zip", "--out", str(tmp_path), "--cut", "2026-04-01T08:00:00Z"
     )
-    assert (tmp_path / "datacut-20260401T100000Z.zip").exists()
+    assert (tmp_path / "datacut-20260401T080000Z.zip").exists()
 
 
 def test_the_data_cut_builds_sdtm_and_odm_as_of_the_cut(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from exports.datacut import datacut_zip
 from exports.sdtm import split_text, study_day
@@ -46,7 +46,7 @@ def test_study_days_have_no_day_zero(day, expected):
     [
         ("a" * 200, 1),  # exactly 200 bytes: kept whole
         ("a" * 201, 2),
-        ("word " * 80, 2),  # 400 characters, broken between words
+        ("word " * 80, 3),  # 400 characters, broken between words (each space starts a piece)
         ("é" * 150, 2),  # 300 bytes: never cut inside a character
         ("", 1),
     ],
@@ -56,8 +56,8 @@ def test_text_over_200_bytes_is_split_and_joins_back(text, pieces):
     assert len(parts) == pieces
     assert "".join(parts) == text
     assert all(len(p.encode()) <= 200 for p in parts)
-    if text.startswith("word"):
-        assert parts[0].endswith(" ")
+    if text.startswith("word"):  # broken before a space: SAS would drop a trailing one
+        assert parts[0].endswith("word") and parts[1].startswith(" ")
 
 
 def _csv(response):
@@ -367,3 +367,55 @@ def test_offsets_postgresql_cannot_store_are_taken_as_utc(api, lab_changed, moni
     (row,) = _csv(response)  # 2026-04-02T06:48Z: before the correction at 09:00
     assert row["LBORRES"] == "50"
     assert client.get("/api/v1/exports/sdtm/lb?cut=2026-02-30T00:00:00Z").status_code == 400
+
+
+@pytest.mark.django_db
+def test_site_level_changes_of_another_site_are_not_in_the_audit_trail(
+    api, data_manager_a, site_a, site_b
+):
+    from tests.factories import SiteRoleFactory, UserFactory
+    from trial import services as trial_services
+
+    nurse = UserFactory(username="nurse_a")
+    trial_services.site_role_grant(
+        user=data_manager_a, member=nurse, site=site_a, role=SiteRole.Role.COORDINATOR
+    )
+    monitor_b = UserFactory(username="monitor_b")
+    SiteRoleFactory(user=monitor_b, site=site_b, role=SiteRole.Role.MONITOR)
+    rows = _csv(api(monitor_b).get("/api/v1/exports/audit_trail.csv?model=trial.siterole"))
+    assert rows and all(r["record_id"] != str(nurse.site_roles.get().pk) for r in rows)
+    own = _csv(api(data_manager_a).get("/api/v1/exports/audit_trail.csv?model=trial.siterole"))
+    assert str(nurse.site_roles.get().pk) in {r["record_id"] for r in own}
+
+
+@pytest.mark.django_db
+def test_a_corrected_term_drops_the_coding_of_the_old_one(
+    api, icans_event, data_manager_a, coordinator_a, monitor_a
+):
+    ae_code(
+        user=data_manager_a,
+        instance=icans_event,
+        term="Immune effector cell-associated neurotoxicity syndrome",
+        soc="Nervous system disorders",
+        reason="initial coding",
+    )
+    (ae,) = _csv(api(monitor_a).get("/api/v1/exports/sdtm/ae"))
+    assert ae["AEDECOD"] and ae["AEACN"] == "NOT APPLICABLE"  # onset after the only infusion
+    ae_save(
+        user=coordinator_a,
+        instance=AdverseEvent.objects.get(pk=icans_event.pk),
+        data={"term": "Other, specify", "other_term": "Tinnitus"},
+        reason="wrong term",
+    )
+    event = AdverseEvent.objects.get(pk=icans_event.pk)
+    assert (event.coded_term, event.coded_soc) == ("", "")
+    (ae,) = _csv(api(monitor_a).get("/api/v1/exports/sdtm/ae"))
+    assert (ae["AETERM"], ae["AEDECOD"]) == ("Tinnitus", "")
+
+
+@pytest.mark.django_db
+def test_the_export_command_refuses_a_cut_that_is_no_date(tmp_path, study):
+    with pytest.raises(CommandError, match="--cut: Use an ISO 8601"):
+        call_command(
+            "export", "--format", "zip", "--out", str(tmp_path), "--cut", "2026-02-30T00:00Z"
+        )

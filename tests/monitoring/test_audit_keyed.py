@@ -78,9 +78,12 @@ def test_a_chain_recomputed_without_the_key_is_caught(settings, dose_levels, dat
     assert f"{history._meta.db_table}: history_id {rows[0].history_id}" in _broken()
 
 
-def test_a_chain_downgraded_to_unkeyed_hashes_is_caught(settings, dose_levels, data_manager_a):
+def test_a_chain_downgraded_to_unkeyed_hashes_is_caught(
+    settings, tmp_path, dose_levels, data_manager_a
+):
     settings.AUDIT_HMAC_KEYS = K1
-    call_command("audit_rekey", "--yes", stdout=StringIO())
+    settings.AUDIT_CHECKPOINT_FILE = str(tmp_path / "checkpoints.jsonl")  # as in production
+    call_command("audit_rekey", "--yes", stdout=StringIO())  # signs, and anchors a checkpoint
     history = _relabel(dose_levels, data_manager_a)
     rows = list(history.objects.order_by("history_id"))
     _rewrite(history, rows[0], key=None)  # plain SHA-256, as anyone can compute
@@ -135,7 +138,7 @@ def test_audit_rekey_refuses_a_broken_chain_and_a_missing_key(
             ["nothing to see", victim.history_id],
         )
     settings.AUDIT_HMAC_KEYS = K1
-    with pytest.raises(CommandError, match=f"do not verify, investigate first: .*{table}"):
+    with pytest.raises(CommandError, match=f"does not verify, investigate first: .*{table}"):
         call_command("audit_rekey", "--yes", stdout=StringIO())
 
 

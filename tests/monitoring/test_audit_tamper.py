@@ -148,3 +148,12 @@ def test_untouched_data_verifies_against_its_checkpoint(event, checkpoints):
     call_command("audit_checkpoint", stdout=StringIO())
     assert AdverseEvent.history.count() >= 1
     assert "chains match the checkpoint of" in _verify()
+
+
+def test_a_configured_checkpoint_file_that_is_missing_is_reported(checkpoints, study):
+    assert not checkpoints.exists()
+    assert f"{checkpoints}: no checkpoint to compare with (missing or empty" in _broken()
+    call_command("audit_checkpoint", stdout=StringIO())
+    assert "chains match the checkpoint of" in _verify()
+    checkpoints.unlink()  # deleting the file does not switch the check off
+    assert "no checkpoint to compare with" in _broken()

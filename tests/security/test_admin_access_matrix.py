@@ -114,6 +114,7 @@ OTHER_PAGES = {
     "monitoring/sdvmark/verify/",  # POST; the record is looked up in the user's scope
     "monitoring/sdvmark/to-verify/",
     "keepalive/",  # 204 for whoever is signed in; nothing shown
+    "session-status/",  # the signed-in user's own seconds left
     "trial/siterole/access-report/",  # data managers: their sites (tests/trial/test_access_report)
     r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",

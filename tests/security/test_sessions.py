@@ -77,3 +77,14 @@ def test_the_end_is_written_at_most_once_a_minute(time_machine, data_manager_a):
     time_machine.move_to(START + timedelta(seconds=61), tick=False)
     client.get("/admin/")
     assert Session.objects.get(session_key=key).expire_date == ends + timedelta(seconds=61)
+
+
+def test_asking_how_long_is_left_does_not_move_the_end(time_machine, data_manager_a):
+    time_machine.move_to(START, tick=False)
+    client = Client()
+    client.force_login(data_manager_a)
+    time_machine.move_to(START + timedelta(minutes=10), tick=False)
+    assert client.get("/admin/session-status/").json() == {"seconds_left": 5 * 60}
+    time_machine.move_to(START + timedelta(minutes=15, seconds=1), tick=False)
+    response = client.get("/admin/session-status/")  # ended: the login page, not a number
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

@@ -4,12 +4,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from exports import sdtm
 from exports.audit import audit_lines
-from exports.datacut import EARLIEST_CUT, datacut_chunks
+from exports.datacut import datacut_chunks, parse_cut
 from exports.datasets import DATASETS, csv_chunks
 from exports.define import define_xml
 from exports.dictionary import dictionary_lines
@@ -41,11 +40,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
-        cut = parse_datetime(options["cut"]) if options["cut"] else None
-        if options["cut"] and (cut is None or timezone.is_naive(cut)):
-            raise CommandError("--cut needs an ISO 8601 date-time with its offset")
-        if cut is not None and cut < EARLIEST_CUT:
-            raise CommandError("--cut cannot be earlier than 1980-01-01")
+        cut = None
+        if options["cut"]:
+            try:
+                cut = parse_cut(options["cut"], now=timezone.now())
+            except ValueError as error:
+                raise CommandError(f"--cut: {error}") from None
         user = self._user(options["user"])
         fmt = options["format"]
         if fmt == "audit":

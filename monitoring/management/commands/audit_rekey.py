@@ -1,9 +1,11 @@
 import logging
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
-from trial.audit import current_key, history_models, rekey_chain, verify_chain
+from trial.audit import audit_findings, current_key, history_models, rekey_chain, write_checkpoint
 
 logger = logging.getLogger("edc.audit")
 
@@ -24,10 +26,11 @@ class Command(BaseCommand):
         if key is None:
             raise CommandError("AUDIT_HMAC_KEYS is not set: there is no key to sign with")
         models = sorted(history_models(), key=lambda m: m._meta.db_table)
-        broken = [m._meta.db_table for m in models if verify_chain(m)[1] is not None]
-        if broken:
+        # unsigned rows are what it fixes; it writes the first checkpoint if there is none yet
+        problems = audit_findings(unkeyed=False, first_checkpoint_due=True)["problems"]
+        if problems:
             raise CommandError(
-                f"refused: these chains do not verify, investigate first: {', '.join(broken)}"
+                f"refused: the audit trail does not verify, investigate first: {'; '.join(problems)}"
             )
         if not yes:
             self.stdout.write(
@@ -51,6 +54,8 @@ class Command(BaseCommand):
                 if postgres:
                     with connection.cursor() as cursor:
                         cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER edc_append_only_rows')
+        if settings.AUDIT_CHECKPOINT_FILE:  # the heads changed: anchor the new ones
+            write_checkpoint(settings.AUDIT_CHECKPOINT_FILE, at=timezone.now())
         message = f"audit chains signed with key {key[0]}: {changed} hashes in {len(models)} tables"
         logger.warning(message)
         self.stdout.write(message)

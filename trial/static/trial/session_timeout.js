@@ -7,6 +7,7 @@
   const idleSeconds = Number(script.dataset.idleSeconds);
   const keepaliveUrl = script.dataset.keepaliveUrl;
   const loginUrl = script.dataset.loginUrl;
+  const statusUrl = script.dataset.statusUrl;
   let deadline = 0;
   let banner = null;
 
@@ -31,9 +32,13 @@
       stay.textContent = "Stay signed in";
       stay.style.marginLeft = "12px";
       stay.addEventListener("click", function () {
-        fetch(keepaliveUrl, { credentials: "same-origin" }).then(function (response) {
-          if (response.ok) restart();
-        });
+        // a signed-out session answers with a redirect to the login page: not a 204
+        fetch(keepaliveUrl, { credentials: "same-origin", redirect: "manual" }).then(
+          function (response) {
+            if (response.status === 204) restart();
+            else goToLogin();
+          }
+        );
       });
       banner.append(text, stay);
       document.body.append(banner);
@@ -44,11 +49,33 @@
       " s without activity. Unsaved changes on this page would be lost.";
   }
 
+  function goToLogin() {
+    window.location.assign(loginUrl + "?next=" + encodeURIComponent(window.location.pathname));
+  }
+
+  let asking = false;
   function tick() {
     const secondsLeft = Math.round((deadline - Date.now()) / 1000);
-    if (secondsLeft <= 0) {
-      window.location.assign(loginUrl + "?next=" + encodeURIComponent(window.location.pathname));
-    } else if (secondsLeft <= 60) {
+    if (secondsLeft <= 0 && !asking) {
+      // another tab may have kept the session alive: ask the server before leaving the page
+      asking = true;
+      fetch(statusUrl, { credentials: "same-origin", redirect: "manual" })
+        .then(function (response) {
+          return response.status === 200 ? response.json() : { seconds_left: 0 };
+        })
+        .then(function (status) {
+          asking = false;
+          if (status.seconds_left > 5) {
+            deadline = Date.now() + status.seconds_left * 1000;
+            if (banner) banner.hidden = true;
+          } else {
+            goToLogin();
+          }
+        })
+        .catch(function () {
+          asking = false;
+        });
+    } else if (secondsLeft > 0 && secondsLeft <= 60) {
       showBanner(secondsLeft);
     }
   }
