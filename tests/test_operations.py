@@ -191,7 +191,7 @@ def test_a_failed_audit_check_is_recorded_logged_and_exits_non_zero(
     from trial import audit
 
     monkeypatch.setattr(
-        "monitoring.management.commands.verify_audit.verify_chain",
+        "trial.audit.verify_chain",
         lambda model: (1, 7) if model._meta.db_table.endswith("doselevel") else (0, None),
     )
     assert audit  # the real check is tested in tests/monitoring/test_audit.py
@@ -281,6 +281,7 @@ def test_data_managers_see_the_last_run_of_each_job_on_the_dashboard(
         ("refresh_dlt_windows", "late"),
         ("refresh_dlt_candidates", "never run"),
         ("backup", "ok"),
+        ("audit_checkpoint", "never run"),
         ("verify_audit", "FAILED"),
     ]
     assert [row["job"] for row in jobs] == list(SCHEDULE)

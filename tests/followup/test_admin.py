@@ -14,9 +14,9 @@ def root(db):
 
 
 def test_the_visit_calendar_page(infused, schedule, coordinator_a, clock):
-    client = Client()
-    client.force_login(coordinator_a)
     clock.days(9)
+    client = Client()  # signed in now: a session ends after 15 idle minutes
+    client.force_login(coordinator_a)
     page = client.get(f"/admin/followup/visit/calendar/{infused.pk}/")
     assert page.status_code == 200
     assert [(r["definition"].code, r["status"]) for r in page.context["rows"]] == [
