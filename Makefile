@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
+# pytest-xdist workers, one per core; TEST_WORKERS=0 runs the suite in one process
+TEST_WORKERS ?= auto
 
 # demo dates, windows, SAE clocks, overdue forms and ages: run again with the clock moved
 SHIFTED_CLOCK ?= $(shell $(PYTHON) -c "import datetime as d; print((d.date.today() + d.timedelta(days=366)).isoformat() + 'T23:30:00+08:00')")
@@ -25,6 +27,8 @@ install: $(STAMP)
 
 run: export DEBUG := 1
 run: export LOG_FORMAT ?= text
+# the demo users sign in with their password alone (DEBUG only; `check --deploy` refuses it)
+run: export OTP_DEMO_BYPASS := 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -37,9 +41,9 @@ test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 	@echo "=== the date-sensitive tests again, a year from now at 23:30 local time ==="
-	$(BIN)/pytest -q -p no:cacheprovider --clock=$(SHIFTED_CLOCK) $(SHIFTED_TESTS)
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --clock=$(SHIFTED_CLOCK) $(SHIFTED_TESTS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -44,9 +44,9 @@ ctx = django_ready()
 from datetime import date
 
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
 from screening import services as screening
+from trial.services import api_token_create
 
 call_command("createcachetable", verbosity=0)
 subject_ids = [ctx["subject"].pk] + [
@@ -56,7 +56,7 @@ subject_ids = [ctx["subject"].pk] + [
     ).pk
     for n in range(args.subjects - 1)
 ]
-token = Token.objects.create(user=ctx["nurse"]).key
+token = api_token_create(user=ctx["nurse"], name="load benchmark")[1]
 site_id = ctx["site"].pk
 
 server = subprocess.Popen(

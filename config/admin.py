@@ -1,13 +1,18 @@
 """The admin site: Django's, with the study dashboard as its index page and each subject's
 casebook."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 
+from config import accounts
 from config.middleware import idle_seconds_left
 from dosing.selectors import cohort_list
 from followup.selectors import overdue_forms
@@ -22,6 +27,7 @@ from monitoring.selectors import (
 )
 from screening.models import Subject
 from screening.selectors import subject_list
+from trial.authentication import two_factor_passed
 from trial.selectors import site_list, study_list
 
 
@@ -40,6 +46,26 @@ class StudyAdminSite(admin.AdminSite):
     # the dashboard ("Today") and the subject matrix, the dashboard lists every CRF
     enable_nav_sidebar = False
 
+    def has_permission(self, request):
+        """Staff with a password and their second factor (21 CFR 11.300): a password alone
+        opens only the second step."""
+        return super().has_permission(request) and two_factor_passed(request)
+
+    def login(self, request, extra_context=None):
+        """The password step; a user who has given it goes on to the second step."""
+        response = super().login(request, extra_context)
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_active
+            and not two_factor_passed(request)
+            and (request.method == "GET" or response.status_code == 302)
+        ):
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            query = f"?{urlencode({'next': target})}" if target else ""
+            return redirect(f"{reverse('admin:two_factor')}{query}")
+        return response
+
     def each_context(self, request):
         context = super().each_context(request)
         if hasattr(request, "session"):
@@ -56,6 +82,15 @@ class StudyAdminSite(admin.AdminSite):
         this one does nothing else."""
         return HttpResponse(status=204)
 
+    def two_factor_view(self, request):
+        return accounts.two_factor_view(self, request)
+
+    def two_factor_reset_view(self, request):
+        return accounts.two_factor_reset_view(self, request)
+
+    def api_tokens_view(self, request):
+        return accounts.api_tokens_view(self, request)
+
     def index(self, request, extra_context=None):
         context = {"dashboard": dashboard(user=request.user), **(extra_context or {})}
         return super().index(request, context)
@@ -69,6 +104,18 @@ class StudyAdminSite(admin.AdminSite):
             ),
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
+            # the second sign-in step: reached with a password alone, so not `admin_view`
+            path(
+                "two-factor/",
+                csrf_protect(never_cache(self.two_factor_view)),
+                name="two_factor",
+            ),
+            path(
+                "two-factor/reset/",
+                self.admin_view(self.two_factor_reset_view),
+                name="two_factor_reset",
+            ),
+            path("api-tokens/", self.admin_view(self.api_tokens_view), name="api_tokens"),
             path("keepalive/", self.admin_view(self.keepalive_view), name="keepalive"),
             path(
                 "session-status/",

@@ -73,7 +73,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "config.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +153,24 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "trial.backends.StudyRoleBackend",
 ]
+# Two-factor login (21 CFR 11.300, django-otp): a password opens only the second step, a code
+# from an authenticator app (TOTP) or a one-time recovery code. OTP_DEMO_BYPASS lets the demo's
+# users in with a password alone, only with DEBUG on; `check --deploy` refuses it (edc.E004).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "EDC-lite NCT05734898")
+OTP_DEMO_BYPASS = env_bool("OTP_DEMO_BYPASS")
+RECOVERY_CODES = 10
+
+# API tokens (django-rest-knox): created from a two-factor session only, stored as digests,
+# ending after API_TOKEN_DAYS; listed and revoked by their owner and by a data manager.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+KNOX_TOKEN_MODEL = "trial.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -202,8 +224,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "trial.authentication.ExpiringTokenAuthentication",
+        # a signed-in admin session counts only after its second factor
+        "trial.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["trial.api_defaults.StudyRolePermission"],
     "DEFAULT_PAGINATION_CLASS": "trial.api_defaults.BoundedPageNumberPagination",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from screening.models import Subject
-from trial.models import Site, SiteRole, Study
+from trial.models import ApiToken, Site, SiteRole, Study
 from trial.selectors import site_ids_for, user_has_role
 from trial.services import Conflict, apply_data, audited_save, record_void, require_data_entry
 
@@ -65,7 +65,8 @@ def _ct(obj) -> ContentType:
 
 
 def _exempt(obj) -> bool:
-    return obj._meta.app_label in UNLOCKABLE_APPS or isinstance(obj, get_user_model())
+    """Monitoring's own records, accounts and their API tokens: no data to lock, verify or sign."""
+    return obj._meta.app_label in UNLOCKABLE_APPS or isinstance(obj, get_user_model() | ApiToken)
 
 
 # --- hooks on every audited write ------------------------------------------------------------

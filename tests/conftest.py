@@ -179,3 +179,37 @@ def scratch_database(django_db_setup):
         f"{server.get('host', '127.0.0.1')}:{server.get('port', 5432)}/{name}"
     )
     run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def give_second_factor(client, user):
+    """Mark `client`'s signed-in session as having given its second factor, with an
+    authenticator set up for `user` (as after a real sign-in with a code)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="Authenticator app", confirmed=True)
+        device._history_user = user
+        device._change_reason = "Two-factor set up"
+        device.save()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """Tests sign in with `client.force_login(user)` as a user who also gave their second factor,
+    as every user of the admin does; tests of the second step itself pass `otp=False`."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp=True):
+        original(self, user, backend)
+        if otp:
+            give_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.demo_db import add_monitoring_records
 from trial.models import User
+from trial.services import api_token_create
 
 PROJECT_APPS = {"trial", "screening", "dosing", "safety", "followup", "monitoring"}
 ADMINS = sorted(
@@ -108,6 +109,7 @@ def hundred_rows(demo_db):
             safety_reviewer=User.objects.get(username="safetyreviewer"),
             password=PASSWORD,
         )
+        api_token_create(user=User.objects.get(username="datamanager"), name="weekly export")
         for model, _model_admin in ADMINS:
             originals = list(model._base_manager.order_by("pk")[:ROWS])
             for i in range(ROWS - len(originals)):

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
 from .admin_base import AuditedAdmin, ReadOnlyInline, ScopedHistoryMixin, VoidableAdmin
-from .models import DoseLevel, JobRun, Site, SiteRole, Study, User
+from .models import ApiToken, DoseLevel, JobRun, Site, SiteRole, Study, User
 
 
 @admin.register(Study)
@@ -167,6 +169,53 @@ class JobRunAdmin(AuditedAdmin):
 
     def call_service(self, request, *, instance, data, reason):
         raise PermissionError("Job runs are written by the jobs.")
+
+
+# django-otp's own device pages would show the TOTP secrets: devices are set up by their
+# owner (the "Sign-in and API tokens" page) and reset by a data manager ("Accounts")
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    """API tokens, read only here (with their history): each user sees their own, a data manager
+    also those of the accounts they look after. Created and revoked on the "API tokens" page."""
+
+    list_display = ("token_key", "name", "user", "created", "expiry", "revoked_at")
+    list_select_related = ("user",)
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "token_key", "user__username")
+    fields = readonly_fields = (
+        "token_key",
+        "name",
+        "user",
+        "created",
+        "expiry",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "version",
+    )
+
+    def get_queryset(self, request):
+        return selectors.api_token_list(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SiteRoleInline(ReadOnlyInline):

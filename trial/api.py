@@ -2,9 +2,13 @@
 every study role, changed by data managers, always through `trial.services`; `/api/v1/me/` and
 `/api/v1/users/` tell a client who it is and whom it may name in a record."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -15,7 +19,8 @@ from .api_base import (
     StudyAPIView,
     VoidActionMixin,
 )
-from .models import DoseLevel, Site, SiteRole, Study
+from .authentication import TwoFactorSessionAuthentication
+from .models import ApiToken, DoseLevel, Site, SiteRole, Study
 
 AUDIT_FIELDS = ["created_at", "version"]
 
@@ -212,9 +217,102 @@ class SiteRoleViewSet(AuditedModelViewSet):
         return selectors.site_role_list(user=self.request.user)
 
 
+class ApiTokenSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="user.username", read_only=True)
+    state = serializers.SerializerMethodField()
+    revoked_by = serializers.CharField(
+        source="revoked_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "token_key",
+            "name",
+            "owner",
+            "created",
+            "expiry",
+            "state",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, obj) -> str:
+        if obj.revoked_at is not None:
+            return "revoked"
+        return "ended" if obj.expiry <= timezone.now() else "active"
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="What the token is for.")
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=settings.API_TOKEN_DAYS,
+        required=False,
+        help_text="Days until it ends (default and most: API_TOKEN_DAYS).",
+    )
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown only in this answer.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class RevokeSerializer(serializers.Serializer):
+    change_reason = serializers.CharField(max_length=200)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """API tokens: your own (a data manager also sees those of the accounts they look after).
+    A token is created only from a signed-in admin session that gave its second factor, never
+    with another token; it ends after `days` (at most API_TOKEN_DAYS) or when revoked."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "head", "options"]
+    lookup_field = "token_key"
+    lookup_value_regex = "[0-9a-f]{1,15}"
+    filterset_fields = ["name"]
+    ordering_fields = ["created", "expiry"]
+
+    def get_queryset(self):
+        return selectors.api_token_list(user=self.request.user).order_by("-created")
+
+    @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request):
+        if not isinstance(request.successful_authenticator, TwoFactorSessionAuthentication):
+            raise PermissionDenied(
+                "API tokens are created from a signed-in session that gave its second factor "
+                '(the admin\'s "Sign-in and API tokens" page), not with another token.'
+            )
+        given = ApiTokenCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        api_token, token = services.api_token_create(user=request.user, **given.validated_data)
+        api_token.token = token
+        return Response(ApiTokenCreatedSerializer(api_token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RevokeSerializer, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, token_key=None):
+        api_token = self.get_object()
+        given = RevokeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        api_token = services.api_token_revoke(
+            user=request.user, instance=api_token, reason=given.validated_data["change_reason"]
+        )
+        return Response(ApiTokenSerializer(api_token).data)
+
+
 def register(router) -> None:
     router.register("studies", StudyViewSet, basename="study")
     router.register("sites", SiteViewSet, basename="site")
     router.register("dose-levels", DoseLevelViewSet, basename="dose-level")
     router.register("site-roles", SiteRoleViewSet, basename="site-role")
     router.register("users", UserViewSet, basename="user")
+    router.register("tokens", ApiTokenViewSet, basename="api-token")

@@ -5,6 +5,9 @@ error statuses too. They follow from how every endpoint is built (trial.api_base
 trial.api_defaults), so they are added here once rather than on each view.
 """
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
 ERROR = {
     "type": "object",
     "description": "An error that is not about particular fields.",
@@ -91,3 +94,28 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Token <token>`: an API token from /api/v1/tokens/ (or the admin)."""
+
+    target_class = "trial.authentication.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'An API token, sent as "Token <token>"; it ends after its days.',
+        }
+
+
+class TwoFactorSessionScheme(OpenApiAuthenticationExtension):
+    """The admin's session cookie, once the second factor is given."""
+
+    target_class = "trial.authentication.TwoFactorSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -6,4 +6,7 @@ class TrialConfig(AppConfig):
     verbose_name = "Study configuration"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import (  # noqa: F401  (registers the deployment checks, the API auth schemes)
+            api_schema,
+            checks,
+        )

@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 KEY_ID = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
@@ -41,3 +41,17 @@ def audit_protection(app_configs=None, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def two_factor_required(app_configs=None, **kwargs):
+    if settings.OTP_DEMO_BYPASS:
+        return [
+            Error(
+                "OTP_DEMO_BYPASS is set: the demo's password-only sign-in is for `make run` "
+                "(and works only with DEBUG on); production asks every user for a second factor.",
+                hint="Remove OTP_DEMO_BYPASS from the environment.",
+                id="edc.E004",
+            )
+        ]
+    return []

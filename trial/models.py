@@ -10,6 +10,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AbstractAuthToken
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 
@@ -65,6 +69,40 @@ class User(AbstractUser):
     """A person who logs in. What they may do, and where, comes from their `SiteRole`s."""
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[HistoryAudit])
+
+
+# Two-factor devices (django-otp's tables) keep their history here: set-up, every code checked
+# (the device records the last time step and failed attempts) and a data manager's reset, with
+# who and why. The TOTP secret stays out of the history; recovery codes (StaticToken) have none.
+register(TOTPDevice, app="trial", bases=[HistoryAudit], excluded_fields=["key"])
+register(StaticDevice, app="trial", bases=[HistoryAudit])
+
+
+class ApiToken(AbstractAuthToken, AuditedModel):
+    """An API token (django-rest-knox's, KNOX_TOKEN_MODEL): shown once when created, stored as a
+    digest, ending at `expiry` or when revoked. Revoked tokens are kept, with who and why."""
+
+    # a numeric key like every audited table (knox keys its own table by the digest)
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. weekly SAS export.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… {self.name} ({self.user})"
 
 
 class Study(AuditedModel):

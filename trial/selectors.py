@@ -5,9 +5,9 @@ from itertools import groupby
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
-from .models import DoseLevel, JobRun, Site, SiteRole, Study
+from .models import ApiToken, DoseLevel, JobRun, Site, SiteRole, Study
 from .schedule import LATE_AFTER_HOURS, SCHEDULE
 
 M = TypeVar("M", bound=Model)
@@ -158,3 +158,52 @@ def job_status(*, now) -> list[dict]:
             state = "ok"
         rows.append({"job": job, "cron": cron, "purpose": purpose, "run": run, "state": state})
     return rows
+
+
+# --- accounts: second factor and API tokens --------------------------------------------------
+
+
+def managed_user_list(*, user) -> QuerySet:
+    """The accounts a data manager looks after: everyone holding (or having held) a role at a
+    site where they are a data manager; every account for an administrator. Their own excluded:
+    nobody resets their own second factor or revokes their own access this way."""
+    User = get_user_model()
+    qs = User.objects.all()
+    site_ids = site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,))
+    if site_ids is not None:
+        qs = qs.filter(site_roles__site__in=site_ids).distinct()
+    return qs.exclude(pk=user.pk).order_by("username")
+
+
+def two_factor_status(*, users) -> dict[int, dict]:
+    """Per user id: whether an authenticator is set up, when it was last used, and how many
+    unused recovery codes are left."""
+    from django.db.models import Count
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = [u.pk for u in users]
+    status = {pk: {"authenticator": False, "last_used_at": None, "recovery_codes": 0} for pk in ids}
+    for device in TOTPDevice.objects.filter(user__in=ids, confirmed=True):
+        row = status[device.user_id]
+        row["authenticator"] = True
+        if device.last_used_at and (
+            not row["last_used_at"] or device.last_used_at > row["last_used_at"]
+        ):
+            row["last_used_at"] = device.last_used_at
+    codes = (
+        StaticDevice.objects.filter(user__in=ids, confirmed=True)
+        .values("user")
+        .annotate(left=Count("token_set"))
+    )
+    for row in codes:
+        status[row["user"]]["recovery_codes"] += row["left"]
+    return status
+
+
+def api_token_list(*, user) -> QuerySet[ApiToken]:
+    """The user's own tokens, and a data manager's also those of the accounts they look after."""
+    qs = ApiToken.objects.select_related("user", "revoked_by")
+    if site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,)) is None:
+        return qs
+    return qs.filter(Q(user=user) | Q(user__in=managed_user_list(user=user)))

@@ -5,15 +5,27 @@ with `full_clean()` and runs inside `transaction.atomic`, so the admin and the A
 validation and the same history rows.
 """
 
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditedModel, DoseLevel, JobRun, Site, SiteRole, Study, VoidableModel
-from .selectors import user_has_role
+from .models import (
+    ApiToken,
+    AuditedModel,
+    DoseLevel,
+    JobRun,
+    Site,
+    SiteRole,
+    Study,
+    VoidableModel,
+)
+from .selectors import managed_user_list, user_has_role
 
 DATA_ENTRY_ROLES = (SiteRole.Role.INVESTIGATOR, SiteRole.Role.COORDINATOR)
 
@@ -245,3 +257,176 @@ def job_run_record(*, job: str, started_at, ok: bool, summary: str) -> JobRun:
         return audited_save(
             run, user=None, reason=f"Scheduled job {job}: {'ok' if ok else 'FAILED'}"
         )
+
+
+# --- second factor (django-otp) ----------------------------------------------------------------
+
+TOTP_CODE = re.compile(r"^\d{6}$")
+
+
+def _device_save(device, *, user, reason: str) -> None:
+    device._history_user = user
+    device._change_reason = reason
+    device.save()
+
+
+def two_factor_pending_device(*, user, device_id: int | None = None):
+    """The authenticator being set up: the unconfirmed one of this set-up (its id kept in the
+    session between showing the QR code and the first code) or a new one with a new secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="Authenticator app", confirmed=False)
+        _device_save(device, user=user, reason="Two-factor set-up started")
+    return device
+
+
+def _recovery_codes_issue(*, user, by, reason: str) -> list[str]:
+    """A new set of one-time recovery codes; the previous set stops working (its device is kept,
+    unconfirmed, with its history)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    for old in StaticDevice.objects.filter(user=user, confirmed=True):
+        old.confirmed = False
+        _device_save(old, user=by, reason=f"Recovery codes replaced: {reason}")
+    device = StaticDevice(user=user, name="Recovery codes", confirmed=True)
+    _device_save(device, user=by, reason=reason)
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODES)]
+    for code in codes:
+        device.token_set.create(token=code)
+    return codes
+
+
+def two_factor_confirm(*, user, device, token: str) -> list[str]:
+    """The first code from the authenticator app confirms it: from now on it is the user's second
+    factor. Returns the one-time recovery codes, shown once."""
+    token = (token or "").replace(" ", "")
+    if not TOTP_CODE.match(token):
+        raise ValidationError({"otp_token": "Enter the 6-digit code the app shows."})
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed:
+            raise ValidationError({"otp_token": "This authenticator is already set up."})
+        device._history_user = user
+        device._change_reason = "Two-factor set-up: first code checked"
+        if not device.verify_token(token):
+            raise ValidationError(
+                {
+                    "otp_token": "That code is not right: check the time on your phone and try the "
+                    "next code."
+                }
+            )
+        device.confirmed = True
+        _device_save(device, user=user, reason="Two-factor set up")
+        return _recovery_codes_issue(user=user, by=user, reason="Recovery codes issued at set-up")
+
+
+def two_factor_verify(*, user, token: str):
+    """The device of `user` that accepts `token` -- a 6-digit code from the authenticator app or
+    a one-time recovery code (used up) -- or None. Each check, accepted or refused, is a history
+    row of the device (a refused one raises its failure count, which slows further tries)."""
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = (token or "").replace(" ", "").lower()
+    kind = TOTPDevice if TOTP_CODE.match(token) else StaticDevice
+    if not token:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if not isinstance(device, kind):
+                continue
+            device._history_user = user
+            device._change_reason = (
+                "Sign-in: authenticator code" if kind is TOTPDevice else "Sign-in: recovery code"
+            )
+            if device.verify_token(token):
+                return device
+    return None
+
+
+def recovery_codes_renew(*, user) -> list[str]:
+    """New recovery codes, asked for by their owner from a two-factor session."""
+    with transaction.atomic():
+        return _recovery_codes_issue(user=user, by=user, reason="Recovery codes renewed by owner")
+
+
+def two_factor_reset(*, user, member, reason: str) -> int:
+    """A lost phone: the member's authenticator and recovery codes stop working at once (their
+    sessions lose the second factor) and they set up a new one at their next sign-in. Done by a
+    data manager of a site where the member holds a role, or an administrator; never for
+    oneself. Returns how many devices were reset."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"change_reason": "Say why the second factor is reset."})
+    if member.pk == user.pk:
+        raise ValidationError(
+            {"user": "Nobody resets their own second factor: ask a data manager."}
+        )
+    if not managed_user_list(user=user).filter(pk=member.pk).exists():
+        raise PermissionDenied("Only a data manager of one of this user's sites resets it.")
+    with transaction.atomic():
+        devices = [
+            *TOTPDevice.objects.select_for_update().filter(user=member, confirmed=True),
+            *StaticDevice.objects.select_for_update().filter(user=member, confirmed=True),
+        ]
+        for device in devices:
+            device.confirmed = False
+            _device_save(device, user=user, reason=f"Two-factor reset: {reason}")
+        return len(devices)
+
+
+# --- API tokens (django-rest-knox) -------------------------------------------------------------
+
+
+def api_token_create(*, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `user`: the token itself is returned once (only its digest is kept);
+    it ends after `days` (at most API_TOKEN_DAYS, the default)."""
+    from knox.models import get_digest_token
+    from knox.settings import CONSTANTS
+
+    name = (name or "").strip()
+    limit = settings.API_TOKEN_DAYS
+    errors = {}
+    if not name:
+        errors["name"] = "Say what the token is for (e.g. weekly SAS export)."
+    if days is not None and not 1 <= days <= limit:
+        errors["days"] = f"A token lasts 1 to {limit} days."
+    if errors:
+        raise ValidationError(errors)
+    digest, token = get_digest_token()
+    api_token = ApiToken(
+        digest=digest,
+        token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
+        user=user,
+        name=name,
+        expiry=timezone.now() + timedelta(days=days or limit),
+    )
+    with transaction.atomic():
+        audited_save(api_token, user=user, reason=None)
+    return api_token, token
+
+
+def api_token_revoke(*, user, instance: ApiToken, reason: str) -> ApiToken:
+    """The token stops working at once; it stays listed as revoked (by whom, when, why). Its
+    owner, a data manager of one of the owner's sites, or an administrator revokes it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"change_reason": REASON_REQUIRED})
+    if instance.user_id != user.pk and not (
+        managed_user_list(user=user).filter(pk=instance.user_id).exists()
+    ):
+        raise PermissionDenied("Only the token's owner or their data manager revokes it.")
+    with transaction.atomic():
+        api_token = ApiToken.objects.select_for_update().get(pk=instance.pk)
+        if api_token.revoked_at is not None:
+            raise Conflict("This token is already revoked.")
+        api_token.revoked_at = timezone.now()
+        api_token.revoked_by = user
+        api_token.revoke_reason = reason
+        return audited_save(api_token, user=user, reason=f"Revoked: {reason}")

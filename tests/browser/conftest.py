@@ -3,9 +3,11 @@ test server. The setup installs Chromium with apt-get when it is missing and it 
 apt-get present); the tests skip, saying why, only when no Chromium can be found after that.
 Never `playwright install`: it downloads a browser, which hospital networks (and CI) refuse."""
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,10 +34,15 @@ def _install_chromium() -> str:
         return "apt-get is not available to this user"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
+    # pytest-xdist workers may get here together: one installs, the others wait for it
+    with open(Path(tempfile.gettempdir()) / "edc-chromium-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _find_chromium():
+            return ""
         done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
+            done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     return done.stderr[-500:] if done.returncode else ""
 
 
@@ -69,6 +76,22 @@ def browser(chromium_path):
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def recovery_code(username: str) -> str:
+    """A new one-time recovery code for `username`, whose authenticator is set up."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trial.models import User
+
+    user = User.objects.get(username=username)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", confirmed=True)
+    code = StaticToken.random_token()
+    device.token_set.create(token=code)
+    return code
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """A logged-in page for a user, in its own browser context (its own cookies)."""
@@ -83,6 +106,10 @@ def open_page(browser, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("input[type=submit]")
+        # the second step: a one-time recovery code (an authenticator's code can be used once
+        # per 30 s, and a test may sign the same person in twice)
+        page.fill("#id_otp_token", recovery_code(username))
+        page.click("#two-factor-form input[type=submit]")
         page.wait_for_selector("#study-dashboard")
         return page
 

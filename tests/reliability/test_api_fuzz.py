@@ -19,12 +19,12 @@ from django.db import close_old_connections
 from django.test import override_settings
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 
 from trial.api_base import version_etag
 from trial.models import User
+from trial.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def demo_study(demo_db):
     """API tokens of the demo users the fuzzer acts as, in the module's demo study."""
     with demo_db.unblock():
         return {
-            username: Token.objects.create(user=User.objects.get(username=username)).key
+            username: api_token_create(user=User.objects.get(username=username), name="fuzz")[1]
             for username in ROLES
         }
 

@@ -86,7 +86,8 @@ RESOURCES = {
     "monitoring-visits": Resource("site", frozenset({MONITOR}), frozenset({MONITOR})),
 }
 # not records of the study: the people a client may name (tests/trial/test_me_and_users.py)
-PEOPLE = {"users"}
+# and API tokens, each user's own (tests/security/test_api_tokens.py)
+PEOPLE = {"users", "tokens"}
 VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry if prefix not in PEOPLE}
 PASSWORD = "matrix-password-1"
 

@@ -68,6 +68,7 @@ STUDY_LEVEL = {
     "trial.study",
     "trial.doselevel",
     "trial.user",
+    "trial.apitoken",  # each user's own tokens (tests/security/test_api_tokens.py)
     "trial.jobrun",  # the deployment's scheduled jobs: data managers read them
     "dosing.lymphodepletionregimen",
     "dosing.cohort",
@@ -77,7 +78,6 @@ STUDY_LEVEL = {
     "monitoring.sdvplan",
     "monitoring.signature",  # the demo's signature is on an escalation decision
     "auth.group",
-    "authtoken.tokenproxy",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -116,7 +116,10 @@ OTHER_PAGES = {
     "keepalive/",  # 204 for whoever is signed in; nothing shown
     "session-status/",  # the signed-in user's own seconds left
     "trial/siterole/access-report/",  # data managers: their sites (tests/trial/test_access_report)
-    r"^(?P<app_label>auth|authtoken|axes|trial|screening|dosing|safety|followup|monitoring)/$",
+    "two-factor/",  # the user's own second factor (tests/security/test_two_factor)
+    "two-factor/reset/",  # data managers: the accounts at their sites (test_two_factor)
+    "api-tokens/",  # the user's own tokens, a data manager's sites' (test_api_tokens)
+    r"^(?P<app_label>auth|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")
 }

@@ -54,7 +54,7 @@ def test_the_lockout_is_per_username_and_address(nurse):
     response = _login(ward, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/admin/two-factor/?next=%2Fadmin%2F"  # the second step
     assert int(ward.session["_auth_user_id"]) == nurse.pk
 
 

@@ -22,11 +22,11 @@ def test_anonymous_gets_401_and_no_data(api, site_a, dose_levels):
 
 
 def test_token_authentication_works(api, coordinator_a):
-    from rest_framework.authtoken.models import Token
+    from trial.services import api_token_create
 
-    token = Token.objects.create(user=coordinator_a)
+    _, token = api_token_create(user=coordinator_a, name="export")
     client = api()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/sites/").status_code == 200
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from trial.authentication import demo_bypass
 from trial.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -54,3 +55,13 @@ class Command(BaseCommand):
             role = spec.role or "superuser (admin)"
             self.stdout.write(f"  {spec.username:<15} {DEMO_PASSWORD:<18} {role}")
         self.stdout.write("  (passwords are set when a demo user is first created)")
+        if demo_bypass():
+            self.stdout.write(
+                "Two-factor sign-in: the demo lets these users in with the password alone "
+                "(OTP_DEMO_BYPASS, DEBUG only); each can set up an authenticator app from "
+                '"Sign-in and API tokens". Production asks every user for it.'
+            )
+        else:
+            self.stdout.write(
+                "Two-factor sign-in: each user sets up an authenticator app at first sign-in."
+            )
