@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 WORKDIR /app
 
 # pg_dump / pg_restore of the same major version as the database, for the backup job; the time
-# zone database, for the scheduler's times in the study's time zone (TZ)
+# zone database, for the scheduler's times in the study's time zone (TZ); Pango and fonts for
+# WeasyPrint's casebook PDFs (archive copies)
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client-15 tzdata \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 COPY . .

@@ -5,16 +5,18 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from config import accounts
 from config.middleware import idle_seconds_left
 from dosing.selectors import cohort_list
+from exports.casebook import casebook_archive_chunks, casebook_pdf, subjects_for_archive
 from followup.selectors import overdue_forms
 from monitoring.selectors import (
     MATRIX_FORMS,
@@ -34,6 +36,10 @@ from trial.selectors import site_list, study_list
 def _addable(user) -> set[str]:
     """The CRFs this user may enter (their add permission)."""
     return {label for label in MATRIX_FORMS if user.has_perm(label.replace(".", ".add_", 1))}
+
+
+def _signer_name(user) -> str:
+    return f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
 
 
 class StudyAdminSite(admin.AdminSite):
@@ -102,6 +108,12 @@ class StudyAdminSite(admin.AdminSite):
                 self.admin_view(self.casebook_view),
                 name="casebook",
             ),
+            path(
+                "casebook/<int:subject_id>/pdf/",
+                self.admin_view(self.casebook_pdf_view),
+                name="casebook_pdf",
+            ),
+            path("casebook/archive/", self.admin_view(self.archive_view), name="casebook_archive"),
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
             # the second sign-in step: reached with a password alone, so not `admin_view`
@@ -143,6 +155,50 @@ class StudyAdminSite(admin.AdminSite):
             "signatures": signature_manifest(subject),
         }
         return TemplateResponse(request, "admin/casebook.html", context)
+
+    def casebook_pdf_view(self, request, subject_id: int):
+        """The subject's casebook as a PDF archive copy (every value, its audit trail, queries
+        and signatures); another site's subject is not found."""
+        if not request.user.has_perm("screening.view_subject"):
+            raise PermissionDenied
+        subject = get_object_or_404(
+            subject_list(user=request.user).select_related("site__study"), pk=subject_id
+        )
+        now = timezone.now()
+        pdf = casebook_pdf(subject, generated_by=_signer_name(request.user), now=now)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{subject.screening_number}-casebook-{now:%Y%m%dT%H%MZ}.pdf"'
+        )
+        return response
+
+    def archive_view(self, request):
+        """Archive copies of every subject of a site (`?site=`) or of the user's sites in a study
+        (`?study=`): a ZIP of casebook PDFs with SHA256SUMS and manifest.json, streamed one
+        subject at a time."""
+        if not request.user.has_perm("screening.view_subject"):
+            raise PermissionDenied
+        subjects = subject_list(user=request.user)
+        scope = "all subjects of the user's sites"
+        for name, path_ in (("site", "site_id"), ("study", "site__study_id")):
+            value = request.GET.get(name, "")
+            if value:
+                if not value.isdigit():
+                    return HttpResponse(f"{name} must be a number.", status=400)
+                subjects = subjects.filter(**{path_: int(value)})
+                scope = f"{name} {value}"
+        now = timezone.now()
+        response = StreamingHttpResponse(
+            casebook_archive_chunks(
+                subjects_for_archive(subjects),
+                generated_by=_signer_name(request.user),
+                now=now,
+                scope=scope,
+            ),
+            content_type="application/zip",
+        )
+        response["Content-Disposition"] = f'attachment; filename="casebooks-{now:%Y%m%dT%H%MZ}.zip"'
+        return response
 
     def matrix_view(self, request):
         """The subject matrix: every subject of the user's sites against the visit schedule,
