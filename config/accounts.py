@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -64,6 +65,14 @@ def _next_url(request) -> str:
     ):
         return url
     return reverse("admin:index")
+
+
+def _posted_id(request, name: str) -> int:
+    """A record id posted by one of these pages' forms; anything else is a record not found."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdecimal()):
+        raise Http404
+    return int(value)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -134,6 +143,8 @@ def two_factor_view(site, request):
         context.update(mode="verify", form=form)
         return TemplateResponse(request, "admin/two_factor.html", context)
 
+    if request.method == "GET" and "next" in request.GET:
+        return redirect(next_url)  # already past the second step (e.g. signed in again)
     if request.method == "POST" and request.POST.get("action") == "renew":
         codes = recovery_codes_renew(user=user)
         current = getattr(user, "otp_device", None)
@@ -163,7 +174,7 @@ def api_tokens_view(site, request):
             context.update(new_token=token, new_token_record=api_token)
             form = TokenForm()
     elif request.method == "POST" and request.POST.get("action") == "revoke":
-        api_token = get_object_or_404(api_token_list(user=user), pk=request.POST.get("token"))
+        api_token = get_object_or_404(api_token_list(user=user), pk=_posted_id(request, "token"))
         try:
             api_token_revoke(user=user, instance=api_token, reason=request.POST.get("reason"))
         except ValidationError as error:
@@ -185,7 +196,7 @@ def two_factor_reset_view(site, request):
         raise PermissionDenied
     members = list(managed_user_list(user=user))
     if request.method == "POST":
-        member = get_object_or_404(managed_user_list(user=user), pk=request.POST.get("user"))
+        member = get_object_or_404(managed_user_list(user=user), pk=_posted_id(request, "user"))
         try:
             count = two_factor_reset(user=user, member=member, reason=request.POST.get("reason"))
         except (ValidationError, PermissionDenied) as error:

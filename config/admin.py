@@ -116,7 +116,9 @@ class StudyAdminSite(admin.AdminSite):
             path("casebook/archive/", self.admin_view(self.archive_view), name="casebook_archive"),
             path("matrix/", self.admin_view(self.matrix_view), name="subject_matrix"),
             path("overdue/", self.admin_view(self.overdue_view), name="overdue_forms"),
-            # the second sign-in step: reached with a password alone, so not `admin_view`
+            # the second sign-in step and signing out: reached with a password alone, so not
+            # `admin_view` (which sends a password-only session to the index, not signed out)
+            path("logout/", csrf_protect(never_cache(self.logout)), name="logout"),
             path(
                 "two-factor/",
                 csrf_protect(never_cache(self.two_factor_view)),
@@ -183,7 +185,7 @@ class StudyAdminSite(admin.AdminSite):
         for name, path_ in (("site", "site_id"), ("study", "site__study_id")):
             value = request.GET.get(name, "")
             if value:
-                if not value.isdigit():
+                if not (value.isascii() and value.isdecimal()):
                     return HttpResponse(f"{name} must be a number.", status=400)
                 subjects = subjects.filter(**{path_: int(value)})
                 scope = f"{name} {value}"
@@ -214,8 +216,8 @@ class StudyAdminSite(admin.AdminSite):
         )
         ids = {}
         for name in ("site", "cohort"):
-            value = filters[name]
-            ids[name] = int(value) if value and value.isdigit() else None
+            value = filters[name] or ""
+            ids[name] = int(value) if value.isascii() and value.isdecimal() else None
         status = filters["status"] if filters["status"] in Subject.Status.values else None
         kept = request.GET.copy()
         kept.pop("highlight", None)

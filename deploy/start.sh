@@ -13,6 +13,9 @@ if [ "${HTTPS:-0}" = "1" ]; then level=WARNING; else level=ERROR; fi
 python manage.py check --deploy --fail-level "$level"
 # one JSON line per request comes from the application (config.logs), not gunicorn's access
 # log; gunicorn's own start and worker messages stay plain text on stderr
+# WEB_TIMEOUT: a worker silent for longer is restarted; a site's ZIP of casebook PDFs (about a
+# second per subject) streams within it (the study's archive: manage.py casebook_pdf)
 exec gunicorn config.wsgi:application \
     --bind "${BIND:-0.0.0.0:8000}" \
-    --workers "${WEB_CONCURRENCY:-3}"
+    --workers "${WEB_CONCURRENCY:-3}" \
+    --timeout "${WEB_TIMEOUT:-300}"

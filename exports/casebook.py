@@ -174,7 +174,8 @@ def casebook_pdf(subject: Subject, *, generated_by: str, now: datetime | None = 
 
 
 def archive_name(subject: Subject) -> str:
-    return f"{subject.site.code}/{subject.screening_number}.pdf"
+    """Study, site, subject: site codes are unique only within a study."""
+    return f"{subject.site.study.registry_id}/{subject.site.code}/{subject.screening_number}.pdf"
 
 
 def casebook_archive_chunks(
@@ -222,9 +223,9 @@ def casebook_archive_chunks(
 
 
 def subjects_for_archive(qs: models.QuerySet[Subject]) -> Iterator[Subject]:
-    """The subjects in site and screening-number order, read in small batches."""
+    """The subjects in study, site and screening-number order, read in small batches."""
     return (
         qs.select_related("site__study")
-        .order_by("site__code", "screening_number")
+        .order_by("site__study__registry_id", "site__code", "screening_number")
         .iterator(chunk_size=50)
     )

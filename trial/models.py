@@ -85,6 +85,7 @@ class ApiToken(AbstractAuthToken, AuditedModel):
     # a numeric key like every audited table (knox keys its own table by the digest)
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(max_length=128, unique=True)
+    expiry = models.DateTimeField()  # every token ends (knox allows none)
     name = models.CharField(max_length=100, help_text="What it is for, e.g. weekly SAS export.")
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(

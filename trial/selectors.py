@@ -164,14 +164,15 @@ def job_status(*, now) -> list[dict]:
 
 
 def managed_user_list(*, user) -> QuerySet:
-    """The accounts a data manager looks after: everyone holding (or having held) a role at a
-    site where they are a data manager; every account for an administrator. Their own excluded:
-    nobody resets their own second factor or revokes their own access this way."""
+    """The accounts a data manager looks after: those holding an active role at a site where
+    they are a data manager (administrators' accounts are not theirs to reset); every account
+    for an administrator. Their own excluded: nobody resets their own second factor this way."""
     User = get_user_model()
     qs = User.objects.all()
     site_ids = site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,))
     if site_ids is not None:
-        qs = qs.filter(site_roles__site__in=site_ids).distinct()
+        member_ids = SiteRole.objects.filter(site__in=site_ids, is_active=True).values("user")
+        qs = qs.filter(pk__in=member_ids, is_superuser=False)
     return qs.exclude(pk=user.pk).order_by("username")
 
 

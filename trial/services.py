@@ -300,26 +300,36 @@ def _recovery_codes_issue(*, user, by, reason: str) -> list[str]:
 
 def two_factor_confirm(*, user, device, token: str) -> list[str]:
     """The first code from the authenticator app confirms it: from now on it is the user's second
-    factor. Returns the one-time recovery codes, shown once."""
+    factor. Returns the one-time recovery codes, shown once. A wrong code is kept in the device's
+    history (and slows the next try) before it is refused."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     token = (token or "").replace(" ", "")
     if not TOTP_CODE.match(token):
         raise ValidationError({"otp_token": "Enter the 6-digit code the app shows."})
     with transaction.atomic():
-        device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
-        if device.confirmed:
-            raise ValidationError({"otp_token": "This authenticator is already set up."})
+        # one set-up at a time per user: a second one (another browser) waits, then is refused
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise ValidationError({"otp_token": "An authenticator is already set up."})
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
         device._history_user = user
         device._change_reason = "Two-factor set-up: first code checked"
-        if not device.verify_token(token):
-            raise ValidationError(
-                {
-                    "otp_token": "That code is not right: check the time on your phone and try the "
-                    "next code."
-                }
+        accepted = device.verify_token(token)
+        if accepted:
+            device.confirmed = True
+            _device_save(device, user=user, reason="Two-factor set up")
+            codes = _recovery_codes_issue(
+                user=user, by=user, reason="Recovery codes issued at set-up"
             )
-        device.confirmed = True
-        _device_save(device, user=user, reason="Two-factor set up")
-        return _recovery_codes_issue(user=user, by=user, reason="Recovery codes issued at set-up")
+    if not accepted:
+        raise ValidationError(
+            {
+                "otp_token": "That code is not right: check the time on your phone and try the next code."
+            }
+        )
+    return codes
 
 
 def two_factor_verify(*, user, token: str):

@@ -163,7 +163,10 @@ def test_a_sites_archive_has_its_subjects_only_with_checksums_that_verify(
     archive = _archive(client, f"site={site_a.pk}")
 
     names = sorted(n for n in archive.namelist() if n.endswith(".pdf"))
-    expected = sorted(f"01/{s.screening_number}.pdf" for s in Subject.objects.filter(site=site_a))
+    expected = sorted(
+        f"{site_a.study.registry_id}/01/{s.screening_number}.pdf"
+        for s in Subject.objects.filter(site=site_a)
+    )
     assert names == expected and len(names) == 2
     sums = archive.read("SHA256SUMS").decode().splitlines()
     assert sorted(line.split("  ")[1] for line in sums) == names
@@ -176,7 +179,8 @@ def test_a_sites_archive_has_its_subjects_only_with_checksums_that_verify(
     other = Client()
     other.force_login(coordinator_b)
     assert [n for n in _archive(other, f"site={site_a.pk}").namelist() if n.endswith(".pdf")] == []
-    assert client.get("/admin/casebook/archive/?site=x").status_code == 400
+    for bad in ("x", "²", "-1"):
+        assert client.get(f"/admin/casebook/archive/?site={bad}").status_code == 400
 
 
 def test_the_archive_is_made_one_subject_at_a_time(register, monkeypatch):
@@ -218,7 +222,8 @@ def test_the_command_writes_a_pdf_and_a_zip(signed_subject, tmp_path):
 
     call_command("casebook_pdf", "--site", "01", "--out", tmp_path / "site.zip", stdout=out)
     with zipfile.ZipFile(tmp_path / "site.zip") as archive:
-        assert f"01/{signed_subject.screening_number}.pdf" in archive.namelist()
+        registry = signed_subject.site.study.registry_id
+        assert f"{registry}/01/{signed_subject.screening_number}.pdf" in archive.namelist()
         assert json.loads(archive.read("manifest.json"))["generated_by"] == (
             "manage.py casebook_pdf"
         )

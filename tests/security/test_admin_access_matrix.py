@@ -93,7 +93,11 @@ OBJECT_PAGES = (
 VERSION_PAGE = OBJECT_PAGES[2]
 LIST_PAGES = ("", "add/")
 # Pages of a subject: another site's subject is not found.
-SUBJECT_PAGES = {"casebook/<int:subject_id>/", "followup/visit/calendar/<int:subject_id>/"}
+SUBJECT_PAGES = {
+    "casebook/<int:subject_id>/",
+    "casebook/<int:subject_id>/pdf/",  # the archive copy
+    "followup/visit/calendar/<int:subject_id>/",
+}
 # Pages that show no single record: lists scoped by the user (tested with the lists).
 OTHER_PAGES = {
     "",
@@ -119,6 +123,7 @@ OTHER_PAGES = {
     "two-factor/",  # the user's own second factor (tests/security/test_two_factor)
     "two-factor/reset/",  # data managers: the accounts at their sites (test_two_factor)
     "api-tokens/",  # the user's own tokens, a data manager's sites' (test_api_tokens)
+    "casebook/archive/",  # the user's subjects only (tests/exports/test_casebook_pdf.py)
     r"^(?P<app_label>auth|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
     "trial/user/<id>/password/",  # administrators only (it needs "change user")

@@ -280,3 +280,58 @@ def test_the_demo_bypass_needs_debug_and_fails_the_deployment_check(settings, co
 
     with pytest.raises(SystemCheckError, match=r"edc\.E004"):
         call_command("check", deploy=True, fail_level="ERROR")
+
+
+def test_the_second_step_can_sign_out(coordinator_a):
+    client = _with_password(coordinator_a)
+    page = client.get("/admin/two-factor/").content.decode()
+    assert 'action="/admin/logout/"' in page
+
+    response = client.post("/admin/logout/")
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/two-factor/")["Location"].startswith("/admin/login/")
+
+
+def test_the_second_step_goes_on_only_to_this_site(coordinator_a, clock):
+    device = _authenticator(coordinator_a)
+    client = _with_password(coordinator_a)
+    response = client.post(
+        "/admin/two-factor/", {"otp_token": _code(device), "next": "https://evil.example/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    # signed in again later (both factors kept): straight on to where they were going
+    assert client.get("/admin/two-factor/?next=/admin/matrix/")["Location"] == "/admin/matrix/"
+
+
+def test_posted_ids_that_are_not_numbers_are_not_found(data_manager_a):
+    client = Client()
+    client.force_login(data_manager_a)
+    for value in ("abc", "²", "1 OR 1=1", ""):
+        reset = client.post("/admin/two-factor/reset/", {"user": value, "reason": "x"})
+        revoke = client.post(
+            "/admin/api-tokens/", {"action": "revoke", "token": value, "reason": "x"}
+        )
+        assert (reset.status_code, revoke.status_code) == (404, 404), value
+
+
+def test_a_data_manager_resets_neither_an_administrator_nor_a_former_member(
+    data_manager_a, coordinator_a, site_a
+):
+    from tests.factories import UserFactory
+    from trial.models import SiteRole
+
+    admin = UserFactory(username="root", is_superuser=True)
+    SiteRole.objects.create(user=admin, site=site_a, role=SiteRole.Role.DATA_MANAGER)
+    role = SiteRole.objects.get(user=coordinator_a)
+    role.is_active = False
+    role._change_reason = "Left the study"
+    role.save()
+    for member in (admin, coordinator_a):
+        _authenticator(member)
+        with pytest.raises(services.PermissionDenied):
+            services.two_factor_reset(user=data_manager_a, member=member, reason="lost")
+        assert TOTPDevice.objects.get(user=member).confirmed is True
+    # an administrator resets anyone but themselves
+    assert services.two_factor_reset(user=admin, member=coordinator_a, reason="lost") == 1
