@@ -1,6 +1,7 @@
-"""The audit endpoint at 10 thousand and at 1 million history rows: first page and a deep page
-(cursor), median of 7 requests each; prints the times and the ratio. Rows are inserted straight
-into one history table (the listing does not read their hashes)."""
+"""The audit endpoint at 10 thousand and at 1 million history rows: first page, a deep page
+(cursor), and pages filtered by subject + record type, by user, and by user + time window, median
+of 7 requests each; prints the times and the ratios. Rows are inserted straight into one history
+table (the listing does not read their hashes), by two users in turn."""
 
 import os
 import statistics
@@ -22,6 +23,7 @@ BIG = int(os.environ.get("BENCH_ROWS", "1000000"))
 client = APIClient()
 client.force_authenticate(ctx["admin"])
 subject = ctx["subject"]
+users = (ctx["admin"].pk, ctx["nurse"].pk)
 
 
 def fill(total: int) -> None:
@@ -46,6 +48,7 @@ def fill(total: int) -> None:
         "history_change_reason",
         "audit_subject_id",
         "row_hash",
+        "history_user_id",
     )
     sql = (
         f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'
@@ -73,6 +76,7 @@ def fill(total: int) -> None:
                     None,
                     subject.pk,
                     "",
+                    users[i % 2],
                 )
             )
             if len(batch) == 20000:
@@ -92,7 +96,7 @@ def timed(url: str) -> float:
     return statistics.median(runs) * 1000
 
 
-def measure(label: str) -> tuple[float, float]:
+def measure(label: str) -> tuple[float, ...]:
     first = client.get("/api/v1/audit/?page_size=50").json()
     deep_cursor = first["next"]
     for _ in range(20):  # twenty pages in
@@ -100,11 +104,17 @@ def measure(label: str) -> tuple[float, float]:
     a = timed("/api/v1/audit/?page_size=50")
     b = timed(f"/api/v1/audit/?page_size=50&cursor={deep_cursor}")
     c = timed(f"/api/v1/audit/?page_size=50&subject={subject.pk}&model=safety.labresult")
+    d = timed("/api/v1/audit/?page_size=50&user=bench-nurse")
+    e = timed(
+        "/api/v1/audit/?page_size=50&user=bench-nurse&since=2026-02-01T01:00:00Z"
+        "&until=2026-02-01T02:00:00Z"
+    )
     print(
-        f"{label:>10} rows: first page {a:7.1f} ms, page 21 {b:7.1f} ms, filtered {c:7.1f} ms",
+        f"{label:>10} rows: first page {a:7.1f} ms, page 21 {b:7.1f} ms, subject+model "
+        f"{c:7.1f} ms, user {d:7.1f} ms, user+hour {e:7.1f} ms",
         flush=True,
     )
-    return a, b
+    return a, b, c, d, e
 
 
 fill(10_000)
@@ -113,6 +123,8 @@ started = time.perf_counter()
 fill(BIG)
 print(f"(inserted up to {BIG:,} rows in {time.perf_counter() - started:.0f} s)", file=sys.stderr)
 large = measure(f"{BIG:,}")
+names = ("first page", "page 21", "subject+model", "user", "user+hour")
 print(
-    f"ratio {BIG:,} / 10,000 rows: first page {large[0] / small[0]:.2f}x, page 21 {large[1] / small[1]:.2f}x"
+    f"ratio {BIG:,} / 10,000 rows: "
+    + ", ".join(f"{n} {b / a:.2f}x" for n, a, b in zip(names, small, large, strict=True))
 )

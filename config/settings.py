@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "knox",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -133,24 +132,37 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the API rate counters: with several workers they must share one cache.
+# The cache holds the API rate counters (and, with Redis, the sessions): with several workers
+# they must share one cache. Production: CACHE=redis (docker-compose); every backend counts
+# atomically (add + incr).
 CACHE_BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "database": {
         "BACKEND": "config.cache.DatabaseCache",
         "LOCATION": "edc_cache",
     },
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # a database of its own: clearing the cache flushes it
+        "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "edc",
+    },
 }
+CACHE = os.environ.get("CACHE", "locmem")
 try:
-    CACHES = {"default": CACHE_BACKENDS[os.environ.get("CACHE", "locmem")]}
+    CACHES = {"default": CACHE_BACKENDS[CACHE]}
 except KeyError as exc:
     raise ImproperlyConfigured(f"CACHE must be one of {', '.join(CACHE_BACKENDS)}.") from exc
+if CACHE == "redis":
+    # sessions read from Redis, written through to the database (a restart of Redis signs
+    # nobody out)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "trial.User"
 AUTHENTICATION_BACKENDS = [
     # first: refuses a locked-out login before the password is even checked
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "trial.backends.PasswordBackend",  # Django's password check, without its permission tables
     "trial.backends.StudyRoleBackend",
 ]
 # Two-factor login (21 CFR 11.300, django-otp): a password opens only the second step, a code
@@ -160,16 +172,10 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "EDC-lite NCT05734898")
 OTP_DEMO_BYPASS = env_bool("OTP_DEMO_BYPASS")
 RECOVERY_CODES = 10
 
-# API tokens (django-rest-knox): created from a two-factor session only, stored as digests,
+# API tokens (trial.ApiToken, made and hashed by django-rest-knox's crypto; knox's defaults: 64 hex
+# characters, SHA-512): created from a two-factor session only, stored as digests,
 # ending after API_TOKEN_DAYS; listed and revoked by their owner and by a data manager.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
-KNOX_TOKEN_MODEL = "trial.ApiToken"
-REST_KNOX = {
-    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
-    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
-    "AUTO_REFRESH": False,
-    "AUTH_HEADER_PREFIX": "Token",
-}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

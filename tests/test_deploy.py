@@ -25,7 +25,7 @@ def _compose():
 def test_compose_runs_db_web_and_scheduler_with_health_checks():
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"db", "migrate", "web", "scheduler"}
+    assert set(services) == {"db", "redis", "migrate", "web", "scheduler"}
     db, web, scheduler = services["db"], services["web"], services["scheduler"]
     assert db["image"].startswith("postgres:15")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -34,6 +34,7 @@ def test_compose_runs_db_web_and_scheduler_with_health_checks():
     assert web["build"] == "." and web["command"] == ["sh", "deploy/start.sh"]
     assert web["depends_on"] == {
         "db": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
         "migrate": {"condition": "service_completed_successfully"},
     }
     assert "http://127.0.0.1:8000/healthz" in " ".join(web["healthcheck"]["test"])
@@ -50,7 +51,9 @@ def test_compose_runs_db_web_and_scheduler_with_health_checks():
     assert migrate["command"] == ["sh", "deploy/migrate.sh"]
     assert not any(owner + ":" in str(v) for v in web["environment"].values())
     assert "./deploy/db-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
-    assert web["environment"]["CACHE"] == "database"
+    assert web["environment"]["CACHE"] == "redis"
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/1"
+    assert services["redis"]["image"] == "redis:7"
     assert web["environment"]["TIME_ZONE"] == "${TIME_ZONE:-Asia/Shanghai}"
     assert web["environment"]["TZ"] == web["environment"]["TIME_ZONE"]  # the scheduler's clock
     # scheduler: the same image and settings, yacron with the jobs file, backups on a volume

@@ -6,7 +6,5 @@ class TrialConfig(AppConfig):
     verbose_name = "Study configuration"
 
     def ready(self):
-        from . import (  # noqa: F401  (registers the deployment checks, the API auth schemes)
-            api_schema,
-            checks,
-        )
+        # registers the deployment checks, the API's auth schemes, the role cache's invalidation
+        from . import api_schema, checks, signals  # noqa: F401

@@ -1,9 +1,12 @@
 """Authentication backend that turns a user's active site roles into Django permissions."""
 
+from functools import cache
+
 from django.apps import apps
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from .roles import ROLE_GRANTS
+from .selectors import active_roles
 
 
 def _role_permissions(grants: dict[str, frozenset[str]]) -> set[str]:
@@ -23,7 +26,8 @@ def _role_permissions(grants: dict[str, frozenset[str]]) -> set[str]:
     return perms
 
 
-def permissions_for_roles(roles: set[str]) -> frozenset[str]:
+@cache
+def permissions_for_roles(roles: frozenset[str]) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles:
         perms |= _role_permissions(ROLE_GRANTS[role])
@@ -37,8 +41,8 @@ class StudyRoleBackend(BaseBackend):
         if not user_obj.is_active or user_obj.is_anonymous:
             return frozenset()
         if not hasattr(user_obj, "_study_role_perm_cache"):
-            roles = set(user_obj.site_roles.filter(is_active=True).values_list("role", flat=True))
-            user_obj._study_role_perm_cache = permissions_for_roles(roles)
+            roles = {role for _site, role in active_roles(user_obj)}
+            user_obj._study_role_perm_cache = permissions_for_roles(frozenset(roles))
         return user_obj._study_role_perm_cache
 
     def has_perm(self, user_obj, perm, obj=None):
@@ -46,3 +50,15 @@ class StudyRoleBackend(BaseBackend):
 
     def has_module_perms(self, user_obj, app_label):
         return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
+
+
+class PasswordBackend(ModelBackend):
+    """Django's password check; what a user may do comes from their study roles only
+    (StudyRoleBackend), so Django's per-user and group permissions are not read (two queries
+    on every request that asks a permission)."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()

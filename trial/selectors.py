@@ -5,12 +5,38 @@ from itertools import groupby
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from .models import ApiToken, DoseLevel, JobRun, Site, SiteRole, Study
 from .schedule import LATE_AFTER_HOURS, SCHEDULE
 
 M = TypeVar("M", bound=Model)
+
+
+ROLE_CACHE_SECONDS = 300
+
+
+def role_cache_key(user_id: int) -> str:
+    return f"active-site-roles:{user_id}"
+
+
+def active_roles(user) -> frozenset[tuple[int, str]]:
+    """(site id, role) of every active role of `user`: read once per request (kept on the user
+    object) and cached across requests for ROLE_CACHE_SECONDS; any change of a role clears the
+    user's entry (`trial.signals`), so a revoked role stops at the next request."""
+    if not hasattr(user, "_active_roles"):
+        key = role_cache_key(user.pk)
+        roles = cache.get(key)
+        if roles is None:
+            roles = frozenset(
+                SiteRole.objects.filter(user_id=user.pk, is_active=True).values_list(
+                    "site_id", "role"
+                )
+            )
+            cache.set(key, roles, ROLE_CACHE_SECONDS)
+        user._active_roles = roles
+    return user._active_roles
 
 
 def site_ids_for(user, *, roles: tuple[str, ...] | None = None) -> set[int] | None:
@@ -22,15 +48,7 @@ def site_ids_for(user, *, roles: tuple[str, ...] | None = None) -> set[int] | No
         return set()
     if user.is_superuser:
         return None
-    if not hasattr(user, "_site_ids_cache"):
-        user._site_ids_cache = {}
-    key = tuple(sorted(roles)) if roles else ()
-    if key not in user._site_ids_cache:
-        qs = SiteRole.objects.filter(user=user, is_active=True)
-        if roles:
-            qs = qs.filter(role__in=roles)
-        user._site_ids_cache[key] = set(qs.values_list("site_id", flat=True))
-    return user._site_ids_cache[key]
+    return {site for site, role in active_roles(user) if not roles or role in roles}
 
 
 def scope_to_sites(qs: QuerySet[M], user, *, site_path: str = "site") -> QuerySet[M]:

@@ -397,7 +397,7 @@ def two_factor_reset(*, user, member, reason: str) -> int:
 def api_token_create(*, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A new API token for `user`: the token itself is returned once (only its digest is kept);
     it ends after `days` (at most API_TOKEN_DAYS, the default)."""
-    from knox.models import get_digest_token
+    from knox.crypto import create_token_string, hash_token
     from knox.settings import CONSTANTS
 
     name = (name or "").strip()
@@ -409,7 +409,8 @@ def api_token_create(*, user, name: str, days: int | None = None) -> tuple[ApiTo
         errors["days"] = f"A token lasts 1 to {limit} days."
     if errors:
         raise ValidationError(errors)
-    digest, token = get_digest_token()
+    token = create_token_string()
+    digest = hash_token(token)
     api_token = ApiToken(
         digest=digest,
         token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],

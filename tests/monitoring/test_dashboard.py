@@ -134,6 +134,7 @@ def test_an_unreported_sae_past_its_deadline_shows_as_overdue(demo_db):
 
 
 def test_the_dashboard_costs_the_same_queries_with_more_subjects(demo_db):
+    dashboard(user=User.objects.get(username="datamanager"))  # roles cached, as after a request
     with CaptureQueriesContext(connection) as before:
         dashboard(user=User.objects.get(username="datamanager"))
     coordinator = User.objects.get(username="coordinator")

@@ -88,3 +88,32 @@ def test_asking_how_long_is_left_does_not_move_the_end(time_machine, data_manage
     time_machine.move_to(START + timedelta(minutes=15, seconds=1), tick=False)
     response = client.get("/admin/session-status/")  # ended: the login page, not a number
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_with_redis_sessions_are_cached_there_and_survive_its_restart(settings, data_manager_a):
+    """CACHE=redis (docker-compose): sessions are read from Redis and written through to the
+    database, so emptying Redis signs nobody out."""
+    import uuid
+
+    import redis
+    from django.core.cache import caches
+
+    from tests.security.test_throttling import _require_redis
+
+    backend = dict(settings.CACHE_BACKENDS["redis"])
+    _require_redis(backend["LOCATION"])
+    backend["KEY_PREFIX"] = prefix = f"edc-test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": backend}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client = Client()
+    client.force_login(data_manager_a)
+    assert client.get("/admin/").status_code == 200
+    key = client.session.session_key
+    assert caches["default"].get(f"django.contrib.sessions.cached_db{key}") is not None
+
+    server = redis.Redis.from_url(backend["LOCATION"])
+    for name in server.scan_iter(f"{prefix}:*"):  # what a restart of Redis loses
+        server.delete(name)
+    assert caches["default"].get(f"django.contrib.sessions.cached_db{key}") is None
+
+    assert client.get("/admin/").status_code == 200  # read back from the database
