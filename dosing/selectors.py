@@ -35,7 +35,9 @@ def cohort_list(*, user) -> QuerySet[Cohort]:
 
 def enrollment_list(*, user) -> QuerySet[Enrollment]:
     return scope_to_sites(
-        Enrollment.objects.select_related("subject__site", "cohort__dose_level", "enrolled_by"),
+        Enrollment.objects.select_related(
+            "subject__site", "cohort__dose_level", "enrolled_by", "dlt_evaluation"
+        ),
         user,
         site_path="subject__site",
     )

@@ -1,6 +1,6 @@
 """Reads of safety data, scoped to the user's sites."""
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from trial.models import SiteRole
 from trial.selectors import scope_to_sites, site_ids_for, study_list
@@ -34,9 +34,23 @@ def codes_adverse_events(user) -> bool:
     return bool(site_ids_for(user, roles=(SiteRole.Role.DATA_MANAGER,)))
 
 
+# the treatments that mask fever (tocilizumab, corticosteroids), read with a page of CRS
+# assessments rather than once per row (`services.crs_treatments_before` uses them)
+CRS_TREATMENTS = Prefetch(
+    "subject__conmeds",
+    queryset=ConMed.objects.filter(
+        is_voided=False,
+        category__in=[ConMed.Category.TOCILIZUMAB, ConMed.Category.CORTICOSTEROID],
+    ).order_by("start_date", "pk"),
+    to_attr="crs_treatments",
+)
+
+
 def crs_assessment_list(*, user) -> QuerySet[CrsAssessment]:
     return scope_to_sites(
-        CrsAssessment.objects.select_related("subject__site"), user, site_path="subject__site"
+        CrsAssessment.objects.select_related("subject__site").prefetch_related(CRS_TREATMENTS),
+        user,
+        site_path="subject__site",
     )
 
 

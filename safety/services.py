@@ -689,10 +689,13 @@ def conmed_void(*, user, instance: ConMed, reason: str) -> ConMed:
 def crs_treatments_before(assessment: CrsAssessment) -> list[ConMed]:
     """Tocilizumab or corticosteroids started on or before the assessment's day (they mask fever)."""
     day = timezone.localdate(assessment.assessed_at)
+    read = getattr(assessment.subject, "crs_treatments", None)  # selectors.CRS_TREATMENTS
+    if read is not None:
+        return [conmed for conmed in read if conmed.start_date <= day]
     return list(
         assessment.subject.conmeds.filter(
             is_voided=False,
             start_date__lte=day,
             category__in=[ConMed.Category.TOCILIZUMAB, ConMed.Category.CORTICOSTEROID],
-        ).order_by("start_date")
+        ).order_by("start_date", "pk")
     )

@@ -345,3 +345,71 @@ def test_views(world, view, who):
         assert response.status_code == 200
     else:
         assert response.status_code == 403
+
+
+# Queries of a list page and of a record page, as a coordinator (site-scoped reads) or, where
+# only they read, a data manager, with the user's roles already cached (tests/trial/
+# test_role_cache.py covers the cold request). A list costs the same for one row as for a page:
+# a query per row would show as a difference. A change here is a change of a request's cost:
+# say why in the commit. (issue 21; benchmarks/profile_request.py times them)
+# (list page, record page), signed in without a token (a token's lookup adds one query): a list is
+# its count and its page plus one per prefetched relation, a record page its row plus the same
+QUERIES = {
+    "adverse-events": (3, 2),  # 3 demo rows
+    "cohorts": (2, 1),  # 3 demo rows
+    "conmeds": (2, 1),  # 1 demo row
+    "consents": (2, 1),  # 11 demo rows
+    "crs-assessments": (3, 2),  # 3 demo rows
+    "deviations": (2, 1),  # 1 demo row
+    "disposition": (2, 1),  # 1 demo row
+    "dlt-candidates": (2, 1),  # 1 demo row
+    "dlt-criteria": (2, 1),  # 1 demo row
+    "dlt-evaluations": (3, 2),  # 7 demo rows
+    "dose-levels": (2, 1),  # 3 demo rows
+    "eligibility-assessments": (2, 1),  # 10 demo rows
+    "enrollments": (2, 1),  # 7 demo rows
+    "escalation-decisions": (2, 1),  # 2 demo rows
+    "icans-assessments": (2, 1),  # 1 demo row
+    "infusions": (2, 1),  # 7 demo rows
+    "labs": (2, 1),  # 12 demo rows
+    "locks": (2, 1),  # 1 demo row
+    "lymphodepletion-regimens": (2, 1),  # 1 demo row
+    "lymphodepletions": (2, 1),  # 7 demo rows
+    "medical-history": (3, 2),  # 7 demo rows
+    "monitoring-visits": (2, 1),  # 1 demo row
+    "prior-therapies": (2, 1),  # 16 demo rows
+    "queries": (3, 2),  # 1 demo row
+    "response-assessments": (2, 1),  # 3 demo rows
+    "sdv-marks": (2, 1),  # 1 demo row
+    "sdv-plans": (2, 1),  # 1 demo row
+    "signatures": (2, 1),  # 1 demo row
+    "site-roles": (2, 1),  # 5 demo rows
+    "sites": (2, 1),  # 1 demo row
+    "studies": (2, 1),  # 1 demo row
+    "subjects": (2, 1),  # 11 demo rows
+    "visit-definitions": (2, 1),  # 19 demo rows
+    "visits": (2, 1),  # 27 demo rows
+}
+
+
+@pytest.mark.parametrize("basename", sorted(RESOURCES))
+def test_queries_per_list_and_detail(world, basename):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    readers = RESOURCES[basename].read
+    client = _client(world, COORDINATOR if readers is None else sorted(readers)[0])
+    record = _record(basename)
+    client.get(f"/api/v1/{basename}/")  # the roles into the cache
+    counts = []
+    for url in (
+        f"/api/v1/{basename}/?page_size=1",
+        f"/api/v1/{basename}/",
+        f"/api/v1/{basename}/{record.pk}/",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.json())
+        counts.append(len(queries))
+    assert counts[0] == counts[1], "a query per row of the list"
+    assert (counts[1], counts[2]) == QUERIES[basename]
