@@ -3,21 +3,25 @@
 pyreadstat, xport and pandas all write XPT from a whole data frame in memory. Here the rows go
 once through a spool file on disk (which also finds each variable's type and width, needed in
 the header before the first row), then header and rows are yielded in chunks: memory stays flat
-whatever the number of rows. Read back by pyreadstat and pandas in the tests.
+whatever the number of rows. The spool holds batches of rows in `marshal`'s format (plain
+None, float and str values only; the file is this process's own and never read elsewhere). Read back by pyreadstat and pandas in the tests.
 """
 
-import json
+import marshal
 import math
 import struct
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 RECORD = 80
 MAX_CHAR = 200  # version 5 limit for a character variable
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 CHUNK = 64 * 1024
+SPOOL_BATCH = 1000  # rows per marshal record in the spool file
+CACHED = 1024  # distinct values each variable's converter keeps (memory stays bounded)
 
 
 def _header(kind: str, tail: str = "0" * 30) -> bytes:
@@ -61,15 +65,6 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def _plain(value):
-    """A value as the spool keeps it: None, a number, or text."""
-    if value is None or value == "":
-        return None
-    if _is_number(value):
-        return float(value)
-    return str(value)
-
-
 def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -83,16 +78,6 @@ class _Variable:
         self.fixed = numeric is not None  # the type comes from the metadata, not the values
         self.numeric = True if numeric is None else numeric
         self.width = 1
-
-    def see(self, value) -> None:
-        if value is None:
-            return
-        if isinstance(value, str):
-            if self.fixed and self.numeric:
-                raise ValueError(f"{self.name} is numeric: {value!r} is text")
-            self.numeric = False
-        text = _as_text(value).encode("utf-8")
-        self.width = max(self.width, min(len(text), MAX_CHAR))
 
     @property
     def length(self) -> int:
@@ -125,6 +110,89 @@ def _pad(block: bytes) -> bytes:
     return block + b" " * (-len(block) % RECORD)
 
 
+def _converters(variables: list[_Variable]):
+    """For each variable, value -> its bytes in an observation. A column repeats its values
+    (tests, units, dates, flags): each converter remembers its last CACHED distinct values."""
+    converters = []
+    for variable in variables:
+        if variable.numeric:
+            converters.append(lru_cache(maxsize=CACHED, typed=True)(ibm_float))
+        else:
+            width = variable.length
+
+            def text(value, width=width):
+                return _text("" if value is None else _as_text(value), width)
+
+            converters.append(lru_cache(maxsize=CACHED, typed=True)(text))
+    return converters
+
+
+def _spool_rows(rows, variables, spool):
+    """Writes the rows to the spool (their values plain: None, float or text, in batches of
+    SPOOL_BATCH), learning each variable's type and width; returns the variables."""
+    batch = []
+    widths = numeric = checked = names = None
+    for row in rows:
+        if variables is None:
+            variables = [_Variable(column) for column in row]
+        if names is None:
+            names = [variable.name for variable in variables]
+            widths = [variable.width for variable in variables]
+            numeric = [variable.numeric for variable in variables]
+            # a numeric variable's values need no width, unless it may still turn to text
+            checked = [not (v.fixed and v.numeric) for v in variables]
+        values = []
+        for index, name in enumerate(names):
+            value = row[name]
+            kind = type(value)  # the common types first: this loop sees every value
+            if kind is not str and kind is not float and kind is not int:
+                if value is None or value == "":
+                    values.append(None)
+                    continue
+                kind = float if _is_number(value) else str
+                value = kind(value)
+            if kind is str:
+                if not value:
+                    values.append(None)
+                    continue
+                if numeric[index]:
+                    if variables[index].fixed:
+                        raise ValueError(f"{name} is numeric: {value!r} is text")
+                    numeric[index] = False
+                width = len(value) if value.isascii() else len(value.encode("utf-8"))
+                if width > widths[index]:
+                    widths[index] = min(width, MAX_CHAR)
+            else:
+                value = float(value)
+                if checked[index]:
+                    width = len(_as_text(value))
+                    if width > widths[index]:
+                        widths[index] = min(width, MAX_CHAR)
+            values.append(value)
+        batch.append(values)
+        if len(batch) >= SPOOL_BATCH:
+            _spool_write(spool, batch)
+            batch = []
+    if batch:
+        _spool_write(spool, batch)
+    if names is not None:
+        for variable, width, is_numeric in zip(variables, widths, numeric, strict=True):
+            variable.width, variable.numeric = width, is_numeric
+    return variables
+
+
+def _spool_write(spool, batch) -> None:
+    block = marshal.dumps(batch)
+    spool.write(len(block).to_bytes(4, "big") + block)
+
+
+def _spooled_rows(spool):
+    # one read per batch: marshal.load() on the file itself reads it a few bytes at a time
+    spool.seek(0)
+    while size := spool.read(4):
+        yield from marshal.loads(spool.read(int.from_bytes(size, "big")))
+
+
 def xpt_chunks(
     name: str,
     rows: Iterable[dict],
@@ -141,16 +209,9 @@ def xpt_chunks(
     types, whatever the rows hold (an empty dataset keeps its structure). Without it `columns`
     names the variables when there are no rows, otherwise the first row's keys do, and a column
     is numeric unless a value is text. `widths(name, length)` is told each variable's length."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with tempfile.TemporaryFile("w+b") as spool:
         declared = [_Variable(n, lab, num) for n, lab, num in variables] if variables else None
-        variables = declared
-        for row in rows:
-            if variables is None:
-                variables = [_Variable(column) for column in row]
-            values = [_plain(row[v.name]) for v in variables]
-            for variable, value in zip(variables, values, strict=True):
-                variable.see(value)
-            spool.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
+        variables = _spool_rows(rows, declared, spool)
         if variables is None:
             variables = [_Variable(column) for column in columns or []]
             for variable in variables:
@@ -184,15 +245,14 @@ def xpt_chunks(
         yield _pad(b"".join(namestrs))
         yield _header("OBS")
 
-        spool.seek(0)
+        converters = _converters(variables)
         buffer = bytearray()
         written = 0
-        for line in spool:
-            for variable, value in zip(variables, json.loads(line), strict=True):
-                if variable.numeric:
-                    buffer += ibm_float(value)
-                else:
-                    buffer += _text("" if value is None else _as_text(value), variable.length)
+        join = b"".join
+        for values in _spooled_rows(spool):
+            buffer += join(
+                [convert(value) for convert, value in zip(converters, values, strict=True)]
+            )
             if len(buffer) >= CHUNK:
                 written += len(buffer)
                 yield bytes(buffer)
