@@ -141,14 +141,13 @@ class StudyUserRateThrottle(UserRateThrottle):
         if self.key is None:
             return True
         self.now = self.timer()
-        for _ in range(3):  # the window may close between add() and incr(): open a new one
-            self.cache.add(f"{self.key}:start", self.now, self.duration)
-            self.cache.add(self.key, 0, self.duration)
-            try:
+        for _ in range(3):
+            try:  # an open window: one increment (the common case, fewest cache round trips)
                 count = self.cache.incr(self.key)
                 break
-            except ValueError:
-                continue
+            except ValueError:  # no window: open one (add() is atomic: one opener wins)
+                self.cache.add(f"{self.key}:start", self.now, self.duration)
+                self.cache.add(self.key, 0, self.duration)
         else:  # pragma: no cover - the cache loses every key it is given
             raise RuntimeError("The rate-limit cache keeps no counter.")
         return count <= self.num_requests
