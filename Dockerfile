@@ -9,10 +9,12 @@ WORKDIR /app
 
 # pg_dump / pg_restore of the same major version as the database, for the backup job; the time
 # zone database, for the scheduler's times in the study's time zone (TZ); Pango and fonts for
-# WeasyPrint's casebook PDFs (archive copies)
+# WeasyPrint's casebook PDFs (archive copies), Noto CJK for Chinese in them; gettext's msgfmt
+# to compile the translations (locale/)
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client-15 tzdata \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk \
+       gettext \
     && rm -rf /var/lib/apt/lists/*
 
 COPY . .
@@ -20,6 +22,7 @@ RUN pip install --no-cache-dir -c constraints.txt ".[deploy]"
 
 # collectstatic needs a key to import the settings; the real one comes from the environment.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN SECRET_KEY=compilemessages-only python manage.py compilemessages -v0
 
 RUN useradd --create-home --uid 1000 edc && mkdir -p /backups && chown edc /backups
 USER edc

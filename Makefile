@@ -16,7 +16,17 @@ SHIFTED_CLOCK ?= $(shell $(PYTHON) -c "import datetime as d; print((d.date.today
 SHIFTED_TESTS := tests/monitoring tests/followup tests/safety tests/dosing/test_services.py \
 	tests/screening/test_services.py tests/test_seed_demo.py tests/security/test_access_matrix.py
 
-.PHONY: install run test lint migrate clean
+.PHONY: install run test lint migrate clean messages
+
+# the translations (issue 22): compiled from the committed catalog (gettext's msgfmt), not committed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
+	command -v msgfmt >/dev/null || (apt-get update -q && apt-get install -y -q gettext)
+	$(BIN)/python manage.py compilemessages --locale $* -v0
+
+# after changing text in the code or templates: update the catalog, then translate what is new
+messages: install
+	$(BIN)/python manage.py messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +42,7 @@ run: export DEBUG := 1
 run: export LOG_FORMAT ?= text
 # the demo users sign in with their password alone (DEBUG only; `check --deploy` refuses it)
 run: export OTP_DEMO_BYPASS := 1
-run: install
+run: install $(CATALOGS)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  API: http://127.0.0.1:$(PORT)/api/v1/  API docs: http://127.0.0.1:$(PORT)/api/docs/"
@@ -40,7 +50,7 @@ run: install
 
 # Tests run with DEBUG off, like production; they need a key, not a secret one.
 test: export SECRET_KEY ?= insecure-key-for-tests-only
-test: install lint
+test: install lint $(CATALOGS)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/lint-imports

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -33,6 +33,7 @@ from trial.services import (
     two_factor_pending_device,
     two_factor_reset,
     two_factor_verify,
+    user_language_set,
 )
 
 PENDING_DEVICE = "_two_factor_pending_device"
@@ -217,3 +218,14 @@ def two_factor_reset_view(site, request):
         "user_model": get_user_model()._meta,
     }
     return TemplateResponse(request, "admin/two_factor_reset.html", context)
+
+
+def language_view(site, request):
+    """The header's language switch: the signed-in user's pages from now on, back where they were."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_next_url(request))

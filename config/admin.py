@@ -91,6 +91,9 @@ class StudyAdminSite(admin.AdminSite):
     def two_factor_view(self, request):
         return accounts.two_factor_view(self, request)
 
+    def language_view(self, request):
+        return accounts.language_view(self, request)
+
     def two_factor_reset_view(self, request):
         return accounts.two_factor_reset_view(self, request)
 
@@ -130,6 +133,7 @@ class StudyAdminSite(admin.AdminSite):
                 name="two_factor_reset",
             ),
             path("api-tokens/", self.admin_view(self.api_tokens_view), name="api_tokens"),
+            path("language/", self.admin_view(self.language_view), name="language"),
             path("keepalive/", self.admin_view(self.keepalive_view), name="keepalive"),
             path(
                 "session-status/",

@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 
 from config.views import API_PREFIX
 
@@ -68,3 +69,21 @@ class SessionIdleMiddleware:
 def _start_idle_clock(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         touch(request.session)
+
+
+class UserLanguageMiddleware:
+    """The pages of a signed-in user are in the language they chose (`User.language`); with none
+    chosen, LocaleMiddleware's pick from the browser's Accept-Language stands. The API follows
+    Accept-Language only: a client asks for the language of its error messages per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if not request.path.startswith(API_PREFIX) and user is not None and user.is_authenticated:
+            language = user.language
+            if language and language != translation.get_language():
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

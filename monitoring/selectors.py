@@ -813,7 +813,7 @@ MATRIX_BEFORE = (
         ("screening.consent", "screening.eligibilityassessment", "screening.medicalhistory"),
     ),
     ("ENR", _("Enrollment"), ("dosing.enrollment",)),
-    ("LD", _("Lympho\u00addepletion"), ("dosing.lymphodepletion",)),
+    ("LD", _("Lymphodepletion"), ("dosing.lymphodepletion",)),
     ("D0", _("Infusion (day 0)"), ("dosing.infusion",)),
 )
 MATRIX_AFTER = (("EOS", _("End of study"), ("followup.disposition",)),)

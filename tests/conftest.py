@@ -56,6 +56,16 @@ def pytest_unconfigure(config):
         clock.stop()
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Chinese leaves Chinese active in its thread (each real request activates its
+    own language first); the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """With --nomigrations (make test's SQLite pass: the tables come from the models, see

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history import register
@@ -89,6 +90,14 @@ class VoidableModel(AuditedModel):
 
 class User(AbstractUser):
     """A person who logs in. What they may do, and where, comes from their `SiteRole`s."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of your pages. Empty: your browser's language."),
+    )
 
     history = AuditHistoricalRecords(
         excluded_fields=["password", "last_login"], bases=[HistoryAudit]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     ApiToken,
@@ -441,3 +442,16 @@ def api_token_revoke(*, user, instance: ApiToken, reason: str) -> ApiToken:
         api_token.revoked_by = user
         api_token.revoke_reason = reason
         return audited_save(api_token, user=user, reason=f"Revoked: {reason}")
+
+
+def user_language_set(*, user, language: str):
+    """The language of `user`'s own pages (one of settings.LANGUAGES; "" follows the browser),
+    kept in the user's history like any change to the account."""
+    if language not in {"", *(code for code, _name in settings.LANGUAGES)}:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if user.language != language:
+        user.language = language
+        user._history_user = user
+        user._change_reason = "Language of the pages"
+        user.save(update_fields=["language"])
+    return user

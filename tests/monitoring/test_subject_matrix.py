@@ -291,7 +291,7 @@ def test_the_columns_follow_the_schedule(infused, schedule, coordinator_a):
     assert [(c["key"], str(c["title"])) for c in matrix["columns"]] == [
         ("SCR", "Screening"),
         ("ENR", "Enrollment"),
-        ("LD", "Lympho\u00addepletion"),
+        ("LD", "Lymphodepletion"),
         ("D0", "Infusion (day 0)"),
         *[(code, label) for code, label, day, *_ in SCHEDULE if day > 0],
         ("EOS", "End of study"),

@@ -1,0 +1,138 @@
+"""The staff-facing system in Simplified Chinese and English (issue 22): a complete, current
+catalog; each user's own language on their pages; the API's messages in the language the client
+asks for, with field names and codes unchanged."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def _entries(po):
+    return {(e.msgctxt, e.msgid, e.msgid_plural) for e in po if not e.obsolete}
+
+
+def test_the_catalog_translates_every_entry_and_nothing_is_fuzzy():
+    po = polib.pofile(str(CATALOG))
+    assert not po.metadata_is_fuzzy
+    assert po.metadata["Language"] == "zh_Hans"
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+    assert [e.msgid for e in po.obsolete_entries()] == []
+
+
+def test_the_catalog_holds_exactly_the_texts_of_the_code(tmp_path):
+    """`manage.py messages` on a copy of the project adds nothing and drops nothing: a new text
+    in the code or a template without its translation fails here."""
+    copy = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".*", "__pycache__", "tests", "benchmarks", "artifacts", "staticfiles", "*.sqlite3",
+            "*.egg-info", "*.mo",
+        ),
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "manage.py", "messages"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "catalog-test", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    fresh = polib.pofile(str(copy / CATALOG.relative_to(ROOT)))
+    committed = polib.pofile(str(CATALOG))
+    assert sorted(_entries(fresh) - _entries(committed), key=str) == [], "run `make messages`"
+    assert sorted(_entries(committed) - _entries(fresh), key=str) == [], "run `make messages`"
+
+
+def test_the_glossary_terms_are_used_where_the_catalog_names_them():
+    """The catalog follows docs/glossary-zh.csv: an entry that is exactly a glossary term has
+    the glossary's Chinese."""
+    import csv
+
+    with (ROOT / "docs" / "glossary-zh.csv").open(encoding="utf-8") as f:
+        glossary = list(csv.DictReader(f))
+    assert {"english", "chinese", "source"} == set(glossary[0])
+    terms = {}
+    for row in glossary:
+        english = row["english"].split(" (")[0]
+        terms[english.lower()] = row["chinese"]
+    po = polib.pofile(str(CATALOG))
+    wrong = [
+        (e.msgid, e.msgstr, terms[e.msgid.lower()])
+        for e in po
+        if e.msgid.lower() in terms and e.msgstr != terms[e.msgid.lower()]
+    ]
+    assert wrong == []
+
+
+@pytest.mark.django_db
+def test_a_user_switches_their_pages_to_chinese_and_back_from_the_header():
+    user = UserFactory(username="nurse-zh", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+
+    page = client.get("/admin/").content.decode()
+    assert 'id="nav-today">Today<' in page and 'value="zh-hans"' in page
+
+    response = client.post("/admin/language/", {"language": "zh-hans", "next": "/admin/"})
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    user.refresh_from_db()
+    assert user.language == "zh-hans"
+    last = user.history.order_by("-history_id").first()
+    assert (last.language, last.history_change_reason, last.history_user_id) == (
+        "zh-hans",
+        "Language of the pages",
+        user.pk,
+    )
+    page = client.get("/admin/").content.decode()
+    assert 'id="nav-today">今日<' in page and 'value="en"' in page
+    assert '<html lang="zh-hans"' in page
+
+    client.post("/admin/language/", {"language": "en", "next": "/admin/"})
+    assert 'id="nav-today">Today<' in client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_language_not_offered_is_refused_and_nothing_changes():
+    user = UserFactory(username="nurse-xx", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    before = user.history.count()
+    response = client.post("/admin/language/", {"language": "fr", "next": "/admin/"}, follow=True)
+    assert "Choose one of the languages offered." in response.content.decode()
+    user.refresh_from_db()
+    assert (user.language, user.history.count()) == ("", before)
+    assert client.get("/admin/language/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_follows_the_browsers_language():
+    client = Client()
+    chinese = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.5")
+    english = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert "登录" in chinese.content.decode() and chinese["Content-Language"] == "zh-hans"
+    assert "Log in" in english.content.decode() and english["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_api_messages_follow_accept_language_and_the_codes_stay():
+    """A user's page language does not change the API: its client asks per request."""
+    client = Client()
+    english = client.get("/api/v1/subjects/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get("/api/v1/subjects/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert english.status_code == chinese.status_code == 401
+    assert english.json() == {"detail": "Authentication credentials were not provided."}
+    assert chinese.json() == {"detail": "身份认证信息未提供。"}
+    assert chinese["WWW-Authenticate"] == english["WWW-Authenticate"] == "Token"
