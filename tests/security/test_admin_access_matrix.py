@@ -123,6 +123,7 @@ OTHER_PAGES = {
     "two-factor/",  # the user's own second factor (tests/security/test_two_factor)
     "two-factor/reset/",  # data managers: the accounts at their sites (test_two_factor)
     "api-tokens/",  # the user's own tokens, a data manager's sites' (test_api_tokens)
+    "language/",  # POST; the signed-in user's own language (tests/test_translations.py)
     "casebook/archive/",  # the user's subjects only (tests/exports/test_casebook_pdf.py)
     r"^(?P<app_label>auth|axes|trial|screening|dosing|safety|followup|monitoring)/$",
     "(?P<url>.*)$",
