@@ -24,6 +24,7 @@ KEY_ID = re.compile(r"^[A-Za-z0-9]{1,8}$")
 # changes the hash). Every field added to an audited model from now on is listed here.
 ADDED_LATER = {
     "safety.historicaladverseevent": {"coded_term", "coded_soc"},
+    "trial.historicaluser": {"language"},  # issue 22: each user's language
 }
 
 
