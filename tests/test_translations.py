@@ -136,3 +136,24 @@ def test_api_messages_follow_accept_language_and_the_codes_stay():
     assert english.json() == {"detail": "Authentication credentials were not provided."}
     assert chinese.json() == {"detail": "身份认证信息未提供。"}
     assert chinese["WWW-Authenticate"] == english["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+def test_a_coordinators_dashboard_and_casebook_are_in_chinese(coordinator_a, register):
+    """The screens marked so far (issue 22 goes on): headings and table heads in Chinese, the
+    subject's data (its screening number) unchanged."""
+    subject = register()
+    coordinator_a.language = "zh-hans"
+    coordinator_a.save(update_fields=["language"])
+    client = Client()
+    client.force_login(coordinator_a)
+
+    dashboard = client.get("/admin/").content.decode()
+    assert 'id="todo-title">待办事项<' in dashboard
+    assert 'id="overview-title">研究概况<' in dashboard
+    assert "To do" not in dashboard and "Study overview" not in dashboard
+
+    casebook = client.get(f"/admin/casebook/{subject.pk}/").content.decode()
+    assert "<th>病例报告表</th><th>记录</th><th>日期</th>" in casebook
+    assert "未关闭的质疑" in casebook and subject.screening_number in casebook
+    assert "Open queries" not in casebook
