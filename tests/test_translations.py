@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import UserFactory
 
@@ -139,7 +140,7 @@ def test_api_messages_follow_accept_language_and_the_codes_stay():
 
 
 @pytest.mark.django_db
-def test_a_coordinators_dashboard_and_casebook_are_in_chinese(coordinator_a, register):
+def test_a_coordinators_dashboard_casebook_and_calendar_are_in_chinese(coordinator_a, register):
     """The screens marked so far (issue 22 goes on): headings and table heads in Chinese, the
     subject's data (its screening number) unchanged."""
     subject = register()
@@ -157,3 +158,7 @@ def test_a_coordinators_dashboard_and_casebook_are_in_chinese(coordinator_a, reg
     assert "<th>病例报告表</th><th>记录</th><th>日期</th>" in casebook
     assert "未关闭的质疑" in casebook and subject.screening_number in casebook
     assert "Open queries" not in casebook
+
+    calendar = client.get(reverse("admin:followup_visit_calendar", args=[subject.pk]))
+    text = calendar.content.decode()
+    assert "CAR-NK 细胞输注" in text and "尚未输注" in text and "<th>应填病例报告表</th>" in text
