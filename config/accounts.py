@@ -20,6 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,7 +43,7 @@ PENDING_DEVICE = "_two_factor_pending_device"
 
 class CodeForm(forms.Form):
     otp_token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "size": 10}
@@ -50,9 +52,9 @@ class CodeForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="What it is for", max_length=100)
+    name = forms.CharField(label=_("What it is for"), max_length=100)
     days = forms.IntegerField(
-        label="Days until it ends",
+        label=_("Days until it ends"),
         min_value=1,
         max_value=settings.API_TOKEN_DAYS,
         initial=settings.API_TOKEN_DAYS,
@@ -96,7 +98,7 @@ def two_factor_view(site, request):
     next_url = _next_url(request)
     context = {
         **site.each_context(request),
-        "title": "Two-factor sign-in",
+        "title": _("Two-factor sign-in"),
         "next": next_url,
         "demo_bypass": demo_bypass(),
     }
@@ -117,11 +119,11 @@ def two_factor_view(site, request):
                 request.session.pop(PENDING_DEVICE, None)
                 request.session.cycle_key()
                 otp_login(request, device)
-                context.update(mode="codes", codes=codes, title="Your recovery codes")
+                context.update(mode="codes", codes=codes, title=_("Your recovery codes"))
                 return TemplateResponse(request, "admin/two_factor.html", context)
         context.update(
             mode="setup",
-            title="Set up two-factor sign-in",
+            title=_("Set up two-factor sign-in"),
             form=form,
             qr=qr_svg(device.config_url),
             secret=b32encode(device.bin_key).decode(),
@@ -152,7 +154,7 @@ def two_factor_view(site, request):
         if current is not None and not isinstance(current, TOTPDevice):
             # signed in with a recovery code of the set just replaced: the authenticator holds
             otp_login(request, TOTPDevice.objects.filter(user=user, confirmed=True).first())
-        context.update(mode="codes", codes=codes, title="Your new recovery codes")
+        context.update(mode="codes", codes=codes, title=_("Your new recovery codes"))
         return TemplateResponse(request, "admin/two_factor.html", context)
     context.update(mode="status", status=two_factor_status(users=[user])[user.pk])
     return TemplateResponse(request, "admin/two_factor.html", context)
@@ -163,7 +165,7 @@ def api_tokens_view(site, request):
     after): create one (shown once), revoke one with a reason."""
     user = request.user
     form = TokenForm(request.POST if request.POST.get("action") == "create" else None)
-    context = {**site.each_context(request), "title": "API tokens"}
+    context = {**site.each_context(request), "title": _("API tokens")}
     if request.method == "POST" and request.POST.get("action") == "create" and form.is_valid():
         try:
             api_token, token = api_token_create(
@@ -183,7 +185,9 @@ def api_tokens_view(site, request):
         except PermissionDenied as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Token {api_token.token_key}… revoked.")
+            messages.success(
+                request, _("Token %(token_key)s… revoked.") % {"token_key": api_token.token_key}
+            )
         return redirect(request.path)
     context.update(form=form, tokens=api_token_list(user=user), now=timezone.now())
     return TemplateResponse(request, "admin/api_tokens.html", context)
@@ -205,15 +209,20 @@ def two_factor_reset_view(site, request):
         else:
             messages.success(
                 request,
-                f"Second factor of {member.get_full_name() or member.username} reset "
-                f"({count} device{'s' if count != 1 else ''}): they set up a new one at their "
-                "next sign-in.",
+                ngettext(
+                    "Second factor of %(member)s reset (%(count)s device): they set up a new one "
+                    "at their next sign-in.",
+                    "Second factor of %(member)s reset (%(count)s devices): they set up a new one "
+                    "at their next sign-in.",
+                    count,
+                )
+                % {"member": member.get_full_name() or member.username, "count": count},
             )
         return redirect(request.path)
     status = two_factor_status(users=members)
     context = {
         **site.each_context(request),
-        "title": "Two-factor sign-in of the study's accounts",
+        "title": _("Two-factor sign-in of the study's accounts"),
         "rows": [{"member": m, **status[m.pk]} for m in members],
         "user_model": get_user_model()._meta,
     }

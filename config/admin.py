@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -43,9 +44,9 @@ def _signer_name(user) -> str:
 
 
 class StudyAdminSite(admin.AdminSite):
-    site_header = "EDC-lite: NCT05734898"
-    site_title = "EDC-lite"
-    index_title = "NKG2D CAR-NK in relapsed/refractory AML"
+    site_header = _("EDC-lite: NCT05734898")
+    site_title = _("EDC-lite")
+    index_title = _("NKG2D CAR-NK in relapsed/refractory AML")
     index_template = "admin/study_dashboard.html"
     site_url = None  # no public site to "view": the link is not shown
     # lists and forms get the whole width (CRF lists have many columns); the header links to
@@ -153,7 +154,8 @@ class StudyAdminSite(admin.AdminSite):
         )
         context = {
             **self.each_context(request),
-            "title": f"Casebook of {subject.screening_number}",
+            "title": _("Casebook of %(screening_number)s")
+            % {"screening_number": subject.screening_number},
             "subtitle": subject.site.name,
             "book": casebook(subject=subject, back=request.path, can_add=_addable(request.user)),
             "subject": subject,
@@ -247,7 +249,7 @@ class StudyAdminSite(admin.AdminSite):
                 )
         context = {
             **self.each_context(request),
-            "title": "Subject matrix",
+            "title": _("Subject matrix"),
             "subtitle": study.title if study else None,
             "matrix": matrix,
             "study": study,
@@ -288,7 +290,7 @@ class StudyAdminSite(admin.AdminSite):
             )
         context = {
             **self.each_context(request),
-            "title": "Overdue forms",
+            "title": _("Overdue forms"),
             "rows": rows,
             "highlight": request.GET.get("highlight"),
         }

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from screening.models import Subject
 from screening.selectors import subject_list
@@ -77,15 +78,15 @@ class CohortAdmin(AuditedAdmin):
             user=request.user, instance=instance, data=data, reason=reason
         )
 
-    @admin.display(description="filled slots")
+    @admin.display(description=_("filled slots"))
     def filled_slots(self, obj):
         return f"{obj.n_enrolled} / {obj.size + obj.n_replaced}"
 
-    @admin.display(description="evaluable")
+    @admin.display(description=_("evaluable"))
     def n_evaluable(self, obj):
         return obj.n_evaluable
 
-    @admin.display(description="DLTs")
+    @admin.display(description=_("DLTs"))
     def n_dlt(self, obj):
         return obj.n_dlt
 
@@ -141,9 +142,13 @@ class EnrollmentAdmin(AuditedAdmin):
             if subject is not None and subject.status != Subject.Status.ELIGIBLE:
                 messages.warning(
                     request,
-                    f"{subject.screening_number} is {subject.get_status_display().lower()}: "
-                    "only a subject whose eligibility the investigator has confirmed is "
-                    "enrolled. Confirm the eligibility assessment first.",
+                    _(
+                        "%(screening_number)s is %(value2)s: only a subject whose eligibility the investigator has confirmed is enrolled. Confirm the eligibility assessment first."
+                    )
+                    % {
+                        "screening_number": subject.screening_number,
+                        "value2": subject.get_status_display().lower(),
+                    },
                 )
         return super().add_view(request, form_url, extra_context)
 
@@ -171,11 +176,13 @@ class LymphodepletionAdmin(VoidableAdmin):
 
 class InfusionForm(AuditedAdminForm):
     deviation_description = forms.CharField(
-        label="Protocol deviation",
+        label=_("Protocol deviation"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Only when the dose level differs from the cohort's: say what happened. The "
-        "deviation is logged and the patient is not DLT-evaluable.",
+        help_text=_(
+            "Only when the dose level differs from the cohort's: say what happened. The "
+            "deviation is logged and the patient is not DLT-evaluable."
+        ),
     )
 
     def service_data(self) -> dict:
@@ -233,11 +240,17 @@ def _confirm(as_role):
                 )
                 modeladmin.message_user(request, f"{evaluation}: {text}", messages.ERROR)
             else:
-                modeladmin.message_user(request, f"{evaluation}: DLT confirmed.", messages.SUCCESS)
+                modeladmin.message_user(
+                    request,
+                    _("%(evaluation)s: DLT confirmed.") % {"evaluation": evaluation},
+                    messages.SUCCESS,
+                )
 
-    label = "investigator" if as_role == SiteRole.Role.INVESTIGATOR else "safety reviewer"
+    label = "investigator" if as_role == SiteRole.Role.INVESTIGATOR else _("safety reviewer")
     run.__name__ = f"confirm_dlt_as_{as_role}"
-    return admin.action(description=f"Confirm the DLT as {label}", permissions=["change"])(run)
+    return admin.action(
+        description=_("Confirm the DLT as %(label)s") % {"label": label}, permissions=["change"]
+    )(run)
 
 
 @admin.register(DltEvaluation)
@@ -263,13 +276,16 @@ class DltEvaluationAdmin(AuditedAdmin):
     actions = [_confirm(SiteRole.Role.INVESTIGATOR), _confirm(SiteRole.Role.SAFETY_REVIEWER)]
     fieldsets = [
         (
-            "DLT window (derived)",
+            _("DLT window (derived)"),
             {"fields": ["enrollment", "day0", "window_end", "status", "replace", "status_reason"]},
         ),
-        ("Dose-limiting toxicity", {"fields": ["dlt_description", "dlt_onset_date", "dlt_grade"]}),
-        ("Left the study during the window", {"fields": ["off_study_date", "off_study_reason"]}),
         (
-            "Adjudication",
+            _("Dose-limiting toxicity"),
+            {"fields": ["dlt_description", "dlt_onset_date", "dlt_grade"]},
+        ),
+        (_("Left the study during the window"), {"fields": ["off_study_date", "off_study_reason"]}),
+        (
+            _("Adjudication"),
             {
                 "fields": [
                     "investigator_confirmed_by",
@@ -279,7 +295,7 @@ class DltEvaluationAdmin(AuditedAdmin):
                 ]
             },
         ),
-        ("Record", {"fields": ["created_at", "version"]}),
+        (_("Record"), {"fields": ["created_at", "version"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -338,16 +354,20 @@ class EscalationDecisionAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)
 
-    @admin.display(description="signed")
+    @admin.display(description=_("signed"))
     def signature(self, obj):
         """21 CFR 11.50: the signer's printed name, when, and what the signature means."""
         signer = obj.signed_by
         name = signer.get_full_name() or signer.get_username()
         when = timezone.localtime(obj.signed_at)
-        return (
-            f"{name} ({signer.get_username()}), {when:%Y-%m-%d %H:%M} {when.tzname()}: "
-            "the safety review committee's escalation decision"
-        )
+        return _(
+            "%(name)s (%(value2)s), %(when)s %(value6)s: the safety review committee's escalation decision"
+        ) % {
+            "name": name,
+            "value2": signer.get_username(),
+            "when": format(when, "%Y-%m-%d %H:%M"),
+            "value6": when.tzname(),
+        }
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)

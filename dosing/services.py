@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from followup.services import deviation_raise
 from screening import selectors as screening_selectors
@@ -45,7 +46,7 @@ def _today() -> date:
 def _require_data_entry(user, subject: Subject) -> None:
     if not any(user_has_role(user, role, site=subject.site) for role in DATA_ENTRY_ROLES):
         raise PermissionDenied(
-            "Only investigators and coordinators of the subject's site enter its data."
+            _("Only investigators and coordinators of the subject's site enter its data.")
         )
 
 
@@ -57,9 +58,9 @@ def _require_study_role(user, study: Study, role: str, what: str) -> None:
 
 def _same_study(level: DoseLevel | None, study: Study, field: str) -> None:
     if level is not None and level.study_id != study.pk:
-        raise ValidationError({field: "This dose level belongs to another study."})
+        raise ValidationError({field: _("This dose level belongs to another study.")})
     if level is not None and level.is_voided:
-        raise ValidationError({field: "This dose level is voided."})
+        raise ValidationError({field: _("This dose level is voided.")})
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -99,12 +100,14 @@ def cohort_open_first(
             return cohort_refresh_status(cohort=cohort, user=user, reason=reason)
         study = data.get("study")
         if study is None:
-            raise ValidationError({"study": "This field is required."})
+            raise ValidationError({"study": _("This field is required.")})
         study = Study.objects.select_for_update().get(pk=getattr(study, "pk", study))
         if study.cohorts.exists():
             raise Conflict(
-                "The study already has cohorts: the next cohort opens with the safety "
-                "review committee's decision."
+                _(
+                    "The study already has cohorts: the next cohort opens with the safety "
+                    "review committee's decision."
+                )
             )
         apply_data(cohort, data)
         _same_study(cohort.dose_level, study, "dose_level")
@@ -146,20 +149,25 @@ def cohort_refresh_status(*, cohort: Cohort, user, reason: str | None = None) ->
 def _check_enrollable(subject: Subject, on: date) -> None:
     latest = screening_selectors.latest_assessment(subject)
     if subject.is_voided:
-        raise ValidationError({"subject": "This subject is voided."})
+        raise ValidationError({"subject": _("This subject is voided.")})
     if latest is None or not latest.is_confirmed or latest.eligible is not True:
         raise ValidationError(
             {
-                "subject": "Only a subject whose latest eligibility assessment is eligible and confirmed by "
-                "an investigator can be enrolled."
+                "subject": _(
+                    "Only a subject whose latest eligibility assessment is eligible and confirmed by "
+                    "an investigator can be enrolled."
+                )
             }
         )
     if subject.status != Subject.Status.ELIGIBLE:
         raise ValidationError(
-            {"subject": f"The subject is {subject.get_status_display().lower()}, not eligible."}
+            {
+                "subject": _("The subject is %(value1)s, not eligible.")
+                % {"value1": subject.get_status_display().lower()}
+            }
         )
     if screening_selectors.consent_in_force(subject, on) is None:
-        raise ValidationError({"subject": f"No consent in force on {on}."})
+        raise ValidationError({"subject": _("No consent in force on %(on)s.") % {"on": on}})
     _check_enrollment_date(subject, on, latest)
 
 
@@ -168,13 +176,21 @@ def _check_enrollment_date(subject: Subject, on: date, latest, enrollment=None) 
     with the infusion): on creation and on every correction of the date."""
     if enrollment is not None and screening_selectors.consent_in_force(subject, on) is None:
         raise ValidationError(
-            {"enrollment_date": f"No consent in force on {on}: consent comes before enrollment."}
+            {
+                "enrollment_date": _(
+                    "No consent in force on %(on)s: consent comes before enrollment."
+                )
+                % {"on": on}
+            }
         )
     # late data entry is common: the enrollment date is clinical, the confirmation a timestamp
     if latest is not None and on < latest.assessment_date:
         raise ValidationError(
             {
-                "enrollment_date": f"Enrollment cannot precede the eligibility assessment ({latest.assessment_date})."
+                "enrollment_date": _(
+                    "Enrollment cannot precede the eligibility assessment (%(assessment_date)s)."
+                )
+                % {"assessment_date": latest.assessment_date}
             }
         )
     if enrollment is None:
@@ -182,7 +198,10 @@ def _check_enrollment_date(subject: Subject, on: date, latest, enrollment=None) 
     first = enrollment.lymphodepletions.filter(is_voided=False).order_by("start_date").first()
     if first is not None and first.start_date < on:
         raise ValidationError(
-            {"enrollment_date": f"Lymphodepletion started before this date ({first.start_date})."}
+            {
+                "enrollment_date": _("Lymphodepletion started before this date (%(start_date)s).")
+                % {"start_date": first.start_date}
+            }
         )
 
 
@@ -217,9 +236,9 @@ def enrollment_create(
         subject, cohort = data.get("subject"), data.get("cohort")
         on = data.get("enrollment_date") or _today()
         if subject is None:
-            raise ValidationError({"subject": "This field is required."})
+            raise ValidationError({"subject": _("This field is required.")})
         if cohort is None:
-            raise ValidationError({"cohort": "This field is required."})
+            raise ValidationError({"cohort": _("This field is required.")})
         # Row locks (PostgreSQL): the subject, so it is enrolled once; the cohort, so its slots
         # are counted by one transaction at a time; the study, for its maximum of patients.
         subject = (
@@ -235,19 +254,23 @@ def enrollment_create(
         )
         study = cohort.study
         if subject.site.study_id != study.pk:
-            raise ValidationError({"cohort": "This cohort belongs to another study."})
+            raise ValidationError({"cohort": _("This cohort belongs to another study.")})
         if on > _today():
-            raise ValidationError({"enrollment_date": "The enrollment date is in the future."})
+            raise ValidationError({"enrollment_date": _("The enrollment date is in the future.")})
         existing = Enrollment.objects.filter(subject=subject).select_related("cohort").first()
         if existing is not None:
-            raise Conflict(f"{subject} is already enrolled, in cohort {existing.cohort.sequence}.")
+            raise Conflict(
+                _("%(subject)s is already enrolled, in cohort %(sequence)s.")
+                % {"subject": subject, "sequence": existing.cohort.sequence}
+            )
         _check_enrollable(subject, on)
         cohort = cohort_windows_refresh(cohort=cohort, user=user)
         if cohort.status != Cohort.Status.OPEN:
             raise Conflict(_no_slot_message(cohort))
         if Enrollment.objects.filter(cohort__study=study).count() >= study.target_enrollment:
             raise Conflict(
-                f"The study has enrolled its maximum of {study.target_enrollment} patients."
+                _("The study has enrolled its maximum of %(target_enrollment)s patients.")
+                % {"target_enrollment": study.target_enrollment}
             )
 
         enrollment = instance or Enrollment()
@@ -281,7 +304,7 @@ def enrollment_update(
         )
         apply_data(instance, data)
         if instance.enrollment_date > _today():
-            raise ValidationError({"enrollment_date": "The enrollment date is in the future."})
+            raise ValidationError({"enrollment_date": _("The enrollment date is in the future.")})
         _check_enrollment_date(
             instance.subject,
             instance.enrollment_date,
@@ -291,7 +314,7 @@ def enrollment_update(
         first = instance.infusions.filter(is_voided=False).order_by("started_at").first()
         if first is not None and timezone.localdate(first.started_at) < instance.enrollment_date:
             raise ValidationError(
-                {"enrollment_date": "An infusion is dated before this enrollment date."}
+                {"enrollment_date": _("An infusion is dated before this enrollment date.")}
             )
         return audited_save(instance, user=user, reason=reason)
 
@@ -313,19 +336,22 @@ def lymphodepletion_save(
         )
         apply_data(record, data)
         if record.enrollment_id is None:
-            raise ValidationError({"enrollment": "This field is required."})
+            raise ValidationError({"enrollment": _("This field is required.")})
         enrollment = record.enrollment
         _require_data_entry(user, enrollment.subject)
         if record.regimen_id is not None and record.regimen.study_id != enrollment.cohort.study_id:
-            raise ValidationError({"regimen": "This regimen belongs to another study."})
+            raise ValidationError({"regimen": _("This regimen belongs to another study.")})
         if record.start_date and record.start_date < enrollment.enrollment_date:
             raise ValidationError(
                 {
-                    "start_date": f"Lymphodepletion cannot start before enrollment ({enrollment.enrollment_date})."
+                    "start_date": _(
+                        "Lymphodepletion cannot start before enrollment (%(enrollment_date)s)."
+                    )
+                    % {"enrollment_date": enrollment.enrollment_date}
                 }
             )
         if record.end_date and record.end_date > _today():
-            raise ValidationError({"end_date": "The end date is in the future."})
+            raise ValidationError({"end_date": _("The end date is in the future.")})
         if not record.agents_and_doses and record.regimen_id is not None:
             record.agents_and_doses = record.regimen.agents
         return audited_save(record, user=user, reason=reason)
@@ -357,7 +383,7 @@ def infusion_save(
         )
         apply_data(infusion, data)
         if infusion.enrollment_id is None:
-            raise ValidationError({"enrollment": "This field is required."})
+            raise ValidationError({"enrollment": _("This field is required.")})
         enrollment = Enrollment.objects.select_related(
             "cohort__study", "cohort__dose_level", "subject__site"
         ).get(pk=infusion.enrollment_id)
@@ -409,9 +435,16 @@ def infusion_save(
                 category="dosing",
                 on=timezone.localdate(infusion.started_at) if infusion.started_at else _today(),
                 description=(
-                    f"Infusion {infusion.number} at dose level {infusion.dose_level.number}, "
-                    f"cohort {enrollment.cohort.sequence} at dose level {cohort_level.number}: "
-                    f"{deviation}"
+                    _(
+                        "Infusion %(number)s at dose level %(number_)s, cohort %(sequence)s at dose level %(number__)s: %(deviation)s"
+                    )
+                    % {
+                        "number": infusion.number,
+                        "number_": infusion.dose_level.number,
+                        "sequence": enrollment.cohort.sequence,
+                        "number__": cohort_level.number,
+                        "deviation": deviation,
+                    }
                 ),
                 source=infusion,
             )
@@ -483,7 +516,7 @@ def dlt_evaluation_save(
     """Record a DLT (description, onset, grade) or the subject leaving the study during the
     window. A change to the DLT clears earlier confirmations: it is adjudicated again."""
     if instance is None or instance._state.adding:
-        raise ValidationError({"enrollment": "A DLT evaluation opens with the enrollment."})
+        raise ValidationError({"enrollment": _("A DLT evaluation opens with the enrollment.")})
     with transaction.atomic():
         evaluation = (
             DltEvaluation.objects.select_for_update()
@@ -546,20 +579,20 @@ def dlt_confirm(*, user, evaluation: DltEvaluation, as_role: str) -> DltEvaluati
             .get(pk=evaluation.pk)
         )
         if evaluation.dlt_onset_date is None:
-            raise ValidationError({"dlt_onset_date": "No DLT is recorded for this subject."})
+            raise ValidationError({"dlt_onset_date": _("No DLT is recorded for this subject.")})
         now = timezone.now()
         if as_role == Role.INVESTIGATOR:
             if not user_has_role(user, Role.INVESTIGATOR, site=evaluation.enrollment.subject.site):
                 raise PermissionDenied(
-                    "Only an investigator of the subject's site confirms as investigator."
+                    _("Only an investigator of the subject's site confirms as investigator.")
                 )
             if evaluation.investigator_confirmed_at is not None:
                 raise ValidationError(
-                    {"non_field_errors": "The investigator has already confirmed this DLT."}
+                    {"non_field_errors": _("The investigator has already confirmed this DLT.")}
                 )
             if evaluation.reviewer_confirmed_by_id == user.pk:
                 raise ValidationError(
-                    {"non_field_errors": "The two confirmations come from two people."}
+                    {"non_field_errors": _("The two confirmations come from two people.")}
                 )
             evaluation.investigator_confirmed_by, evaluation.investigator_confirmed_at = user, now
         elif as_role == Role.SAFETY_REVIEWER:
@@ -571,15 +604,15 @@ def dlt_confirm(*, user, evaluation: DltEvaluation, as_role: str) -> DltEvaluati
             )
             if evaluation.reviewer_confirmed_at is not None:
                 raise ValidationError(
-                    {"non_field_errors": "A safety reviewer has already confirmed this DLT."}
+                    {"non_field_errors": _("A safety reviewer has already confirmed this DLT.")}
                 )
             if evaluation.investigator_confirmed_by_id == user.pk:
                 raise ValidationError(
-                    {"non_field_errors": "The two confirmations come from two people."}
+                    {"non_field_errors": _("The two confirmations come from two people.")}
                 )
             evaluation.reviewer_confirmed_by, evaluation.reviewer_confirmed_at = user, now
         else:
-            raise ValidationError({"as_role": "Confirm as investigator or safety_reviewer."})
+            raise ValidationError({"as_role": _("Confirm as investigator or safety_reviewer.")})
         _derive_dlt_status(evaluation, today=_today())
         role_label = "investigator" if as_role == Role.INVESTIGATOR else "safety reviewer"
         audited_save(evaluation, user=user, reason=f"DLT confirmed by {role_label}")
@@ -636,11 +669,11 @@ def escalation_decision_record(
     """The committee's decision on a cohort awaiting review, signed by a safety reviewer, beside
     the recommendation computed now. Unless it stops escalation, it opens the next cohort."""
     if instance is not None and not instance._state.adding:
-        raise ValidationError({"cohort": "A recorded decision stands; its signature covers it."})
+        raise ValidationError({"cohort": _("A recorded decision stands; its signature covers it.")})
     with transaction.atomic():
         cohort = data.get("cohort")
         if cohort is None:
-            raise ValidationError({"cohort": "This field is required."})
+            raise ValidationError({"cohort": _("This field is required.")})
         cohort = (
             Cohort.objects.select_for_update()
             .select_related("study", "dose_level")
@@ -652,11 +685,15 @@ def escalation_decision_record(
         )
         latest = study.cohorts.order_by("-sequence").first()
         if latest.pk != cohort.pk:
-            raise Conflict(f"Decisions follow the latest cohort ({latest.sequence}).")
+            raise Conflict(
+                _("Decisions follow the latest cohort (%(sequence)s).")
+                % {"sequence": latest.sequence}
+            )
         cohort = cohort_windows_refresh(cohort=cohort, user=user)
         if cohort.status != Cohort.Status.AWAITING_REVIEW:
             raise Conflict(
-                f"Cohort {cohort.sequence} is {cohort.get_status_display().lower()}, not awaiting review."
+                _("Cohort %(sequence)s is %(value3)s, not awaiting review.")
+                % {"sequence": cohort.sequence, "value3": cohort.get_status_display().lower()}
             )
 
         state = selectors.escalation_state(study=study)
@@ -669,13 +706,15 @@ def escalation_decision_record(
         if decision.action == rules.STOP:
             if decision.next_dose_level is not None:
                 raise ValidationError(
-                    {"next_dose_level": "Stopping escalation opens no further cohort."}
+                    {"next_dose_level": _("Stopping escalation opens no further cohort.")}
                 )
         else:
             if decision.next_dose_level is None:
-                raise ValidationError({"next_dose_level": "Give the dose for the next cohort."})
+                raise ValidationError({"next_dose_level": _("Give the dose for the next cohort.")})
             if decision.mtd_dose_level is not None:
-                raise ValidationError({"mtd_dose_level": "An MTD is declared only when stopping."})
+                raise ValidationError(
+                    {"mtd_dose_level": _("An MTD is declared only when stopping.")}
+                )
         decision.recommended_action = rec["action"]
         decision.recommended_next_dose = rec["next_dose"]
         decision.recommended_mtd = rec["mtd"]
@@ -698,8 +737,10 @@ def escalation_decision_record(
         if not decision.agrees and not decision.rationale.strip():
             raise ValidationError(
                 {
-                    "rationale": "The decision departs from the recommendation "
-                    f"({rec['action']}): give the committee's rationale."
+                    "rationale": _(
+                        "The decision departs from the recommendation (%(value1)s): give the committee's rationale."
+                    )
+                    % {"value1": rec["action"]}
                 }
             )
         decision.signed_by, decision.signed_at = user, timezone.now()

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from screening.admin import SubjectChoicesMixin
 from screening.selectors import subject_list
@@ -91,7 +92,7 @@ class VisitAdmin(FollowUpChoicesMixin, VoidableAdmin):
         subject = get_object_or_404(subject_list(user=request.user), pk=subject_id)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Visit calendar: {subject}",
+            "title": _("Visit calendar: %(subject)s") % {"subject": subject},
             "opts": self.model._meta,
             "subject": subject,
             "rows": selectors.visit_calendar(subject),
@@ -119,7 +120,7 @@ class ResponseAssessmentAdmin(FollowUpChoicesMixin, VoidableAdmin):
     fieldsets = [
         (None, {"fields": ["subject", "visit", "assessment_date", "marrow_assessment_date"]}),
         (
-            "Marrow and blood (ELN 2022)",
+            _("Marrow and blood (ELN 2022)"),
             {
                 "fields": [
                     ("marrow_blasts_pct", "baseline_marrow_blasts_pct"),
@@ -132,7 +133,7 @@ class ResponseAssessmentAdmin(FollowUpChoicesMixin, VoidableAdmin):
             },
         ),
         (
-            "Response: computed beside the investigator's",
+            _("Response: computed beside the investigator's"),
             {
                 "fields": [
                     ("response", "investigator_response"),
@@ -144,7 +145,10 @@ class ResponseAssessmentAdmin(FollowUpChoicesMixin, VoidableAdmin):
                 ]
             },
         ),
-        ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
+        (
+            _("Record"),
+            {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]},
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -209,14 +213,14 @@ class ProtocolDeviationAdmin(FollowUpChoicesMixin, VoidableAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "rule", "source")
 
-    @admin.display(description="reported to sponsor / ethics")
+    @admin.display(description=_("reported to sponsor / ethics"))
     def reported(self, obj):
         def day(value):
-            return value.isoformat() if value else "not yet"
+            return value.isoformat() if value else _("not yet")
 
         return f"{day(obj.sponsor_reported_on)} / {day(obj.ethics_reported_on)}"
 
-    @admin.display(description="what happened", ordering="description")
+    @admin.display(description=_("what happened"), ordering="description")
     def what_happened(self, obj):
         return Truncator(obj.description).chars(90)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from screening import selectors as screening_selectors
 from screening.models import Subject
@@ -35,21 +36,34 @@ def _subject(data: Mapping[str, Any], instance) -> Subject:
 def _within_follow_up(subject: Subject, when: date, field: str, what: str) -> None:
     """Nothing is dated in the future, before consent, after death or after the end of study."""
     if when > _today():
-        raise ValidationError({field: f"The {what} is in the future."})
+        raise ValidationError({field: _("The %(what)s is in the future.") % {"what": what}})
     first_consent = screening_selectors.first_consent_date(subject)
     if first_consent is None or when < first_consent:
         raise ValidationError(
-            {field: f"The {what} ({when}) is before consent ({first_consent or 'none recorded'})."}
+            {
+                field: _("The %(what)s (%(when)s) is before consent (%(value5)s).")
+                % {"what": what, "when": when, "value5": first_consent or _("none recorded")}
+            }
         )
     end = selectors.end_of_study(subject)
     if end is not None:
         if end.death_date and when > end.death_date:
             raise ValidationError(
-                {field: f"The {what} ({when}) is after the subject's death ({end.death_date})."}
+                {
+                    field: _(
+                        "The %(what)s (%(when)s) is after the subject's death (%(death_date)s)."
+                    )
+                    % {"what": what, "when": when, "death_date": end.death_date}
+                }
             )
         if when > end.end_of_study_date:
             raise ValidationError(
-                {field: f"The {what} ({when}) is after the end of study ({end.end_of_study_date})."}
+                {
+                    field: _(
+                        "The %(what)s (%(when)s) is after the end of study (%(end_of_study_date)s)."
+                    )
+                    % {"what": what, "when": when, "end_of_study_date": end.end_of_study_date}
+                }
             )
 
 
@@ -69,7 +83,12 @@ def visit_definition_save(
         apply_data(definition, data)
         crfs = definition.expected_crfs
         if not isinstance(crfs, list) or any(c not in CRF_TYPES for c in crfs):
-            raise ValidationError({"expected_crfs": f"Use a list of: {', '.join(CRF_TYPES)}."})
+            raise ValidationError(
+                {
+                    "expected_crfs": _("Use a list of: %(value1)s.")
+                    % {"value1": ", ".join(CRF_TYPES)}
+                }
+            )
         audited_save(definition, user=user, reason=reason)
         if instance is not None:
             _reschedule_visits(definition, user=user)
@@ -120,39 +139,43 @@ def visit_record(
         visit.subject = subject
         definition = visit.definition
         if definition.study_id != subject.site.study_id:
-            raise ValidationError({"definition": "This visit belongs to another study's schedule."})
+            raise ValidationError(
+                {"definition": _("This visit belongs to another study's schedule.")}
+            )
         day0 = selectors.day0(subject)
         if day0 is None:
             raise ValidationError(
-                {"subject": "No CAR-NK infusion is recorded: the schedule counts from day 0."}
+                {"subject": _("No CAR-NK infusion is recorded: the schedule counts from day 0.")}
             )
         if (
             visit._state.adding
             and subject.visits.filter(definition=definition, is_voided=False).exists()
         ):
             raise ValidationError(
-                {"definition": "This visit is already recorded: correct it instead."}
+                {"definition": _("This visit is already recorded: correct it instead.")}
             )
         visit.planned_date, visit.out_of_window = _visit_timing(visit, day0)
         if visit.missed:
             if visit.actual_date is not None:
-                raise ValidationError({"actual_date": "A missed visit has no date."})
+                raise ValidationError({"actual_date": _("A missed visit has no date.")})
             end = selectors.end_of_study(subject)
             if end is not None and end.death_date and visit.planned_date > end.death_date:
                 raise ValidationError(
                     {
-                        "missed": f"The subject died on {end.death_date}, before this visit "
-                        f"({visit.planned_date}): it is not expected, not missed."
+                        "missed": _(
+                            "The subject died on %(death_date)s, before this visit (%(planned_date)s): it is not expected, not missed."
+                        )
+                        % {"death_date": end.death_date, "planned_date": visit.planned_date}
                     }
                 )
             if not visit.missed_reason.strip():
-                raise ValidationError({"missed_reason": "Say why the visit was missed."})
+                raise ValidationError({"missed_reason": _("Say why the visit was missed.")})
         else:
             if visit.actual_date is None:
                 raise ValidationError(
-                    {"actual_date": "Give the visit date, or record the visit as missed."}
+                    {"actual_date": _("Give the visit date, or record the visit as missed.")}
                 )
-            _within_follow_up(subject, visit.actual_date, "actual_date", "visit")
+            _within_follow_up(subject, visit.actual_date, "actual_date", _("visit"))
         audited_save(visit, user=user, reason=reason)
         if visit.out_of_window:
             _raise_window_deviation(visit, user=user)
@@ -171,8 +194,16 @@ def _raise_window_deviation(visit: Visit, *, user) -> None:
         severity=ProtocolDeviation.Severity.MINOR,
         on=visit.actual_date,
         description=(
-            f"{definition.label} on {visit.actual_date}, outside its window "
-            f"{earliest} to {latest} (planned {visit.planned_date})."
+            _(
+                "%(label)s on %(actual_date)s, outside its window %(earliest)s to %(latest)s (planned %(planned_date)s)."
+            )
+            % {
+                "label": definition.label,
+                "actual_date": visit.actual_date,
+                "earliest": earliest,
+                "latest": latest,
+                "planned_date": visit.planned_date,
+            }
         ),
         source=visit,
     )
@@ -251,27 +282,30 @@ def response_assessment_record(
         day0 = selectors.day0(subject)
         if day0 is None:
             raise ValidationError(
-                {"subject": "No CAR-NK infusion is recorded: response is assessed from day 0."}
+                {"subject": _("No CAR-NK infusion is recorded: response is assessed from day 0.")}
             )
         if assessment.assessment_date < day0:
             raise ValidationError(
-                {"assessment_date": f"A response is assessed from day 0 ({day0}) on."}
+                {
+                    "assessment_date": _("A response is assessed from day 0 (%(day0)s) on.")
+                    % {"day0": day0}
+                }
             )
-        _within_follow_up(subject, assessment.assessment_date, "assessment_date", "assessment")
+        _within_follow_up(subject, assessment.assessment_date, "assessment_date", _("assessment"))
         if assessment.visit_id and assessment.visit.subject_id != subject.pk:
-            raise ValidationError({"visit": "This visit belongs to another subject."})
+            raise ValidationError({"visit": _("This visit belongs to another subject.")})
         if assessment.mrd_pct is not None and assessment.marrow_assessment_date is None:
             raise ValidationError(
-                {"marrow_assessment_date": "MRD comes from a marrow: give the marrow date."}
+                {"marrow_assessment_date": _("MRD comes from a marrow: give the marrow date.")}
             )
         if assessment.marrow_blasts_pct is not None and assessment.marrow_assessment_date is None:
-            raise ValidationError({"marrow_assessment_date": "Give the date of the marrow."})
+            raise ValidationError({"marrow_assessment_date": _("Give the date of the marrow.")})
         if (
             assessment.marrow_assessment_date
             and assessment.marrow_assessment_date > assessment.assessment_date
         ):
             raise ValidationError(
-                {"marrow_assessment_date": "The marrow cannot postdate the assessment."}
+                {"marrow_assessment_date": _("The marrow cannot postdate the assessment.")}
             )
         history = screening_selectors.medical_history(subject)
         if history is not None:
@@ -292,8 +326,13 @@ def response_assessment_record(
             raise ValidationError(
                 {
                     "disagreement_comment": (
-                        f"The computed response is {assessment.response}; the investigator's is "
-                        f"{assessment.investigator_response}: explain the difference."
+                        _(
+                            "The computed response is %(response)s; the investigator's is %(investigator_response)s: explain the difference."
+                        )
+                        % {
+                            "response": assessment.response,
+                            "investigator_response": assessment.investigator_response,
+                        }
                     )
                 }
             )
@@ -338,7 +377,11 @@ def disposition_record(
         disposition.subject = subject
         if disposition._state.adding and subject.dispositions.filter(is_voided=False).exists():
             raise ValidationError(
-                {"subject": "This subject already has an end-of-study record: correct it instead."}
+                {
+                    "subject": _(
+                        "This subject already has an end-of-study record: correct it instead."
+                    )
+                }
             )
         errors: dict[str, str] = {}
         end = disposition.end_of_study_date
@@ -380,7 +423,10 @@ def disposition_record(
             raise ValidationError(
                 {
                     "end_of_study_date": (
-                        f"{later.count()} visit(s) are recorded after this date: void or correct them first."
+                        _(
+                            "%(value0)s visit(s) are recorded after this date: void or correct them first."
+                        )
+                        % {"value0": later.count()}
                     )
                 }
             )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from screening.selectors import subject_list
@@ -91,11 +92,11 @@ class Echo:
 
 
 class WaitingForFilter(admin.SimpleListFilter):
-    title = "who acts next"
+    title = _("who acts next")
     parameter_name = "waiting_for"
 
     def lookups(self, request, model_admin):
-        return (("site", "The site (to answer)"), ("monitor", "The monitor (to review)"))
+        return (("site", _("The site (to answer)")), ("monitor", _("The monitor (to review)")))
 
     def queryset(self, request, queryset):
         status = {"site": Query.Status.OPEN, "monitor": Query.Status.ANSWERED}.get(self.value())
@@ -103,12 +104,15 @@ class WaitingForFilter(admin.SimpleListFilter):
 
 
 class OlderThanFilter(admin.SimpleListFilter):
-    title = "age"
+    title = _("age")
     parameter_name = "age"
 
     def lookups(self, request, model_admin):
         days = settings.QUERY_OVERDUE_DAYS
-        return (("overdue", f"Open more than {days} days"), ("week", "Opened in the last 7 days"))
+        return (
+            ("overdue", _("Open more than %(days)s days") % {"days": days}),
+            ("week", _("Opened in the last 7 days")),
+        )
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -122,7 +126,7 @@ class OlderThanFilter(admin.SimpleListFilter):
 
 class CloseQueryForm(forms.Form):
     reason = forms.CharField(
-        label="Closing note (optional, shown to the site)",
+        label=_("Closing note (optional, shown to the site)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
@@ -131,7 +135,7 @@ class CloseQueryForm(forms.Form):
 
 class ReopenQueryForm(forms.Form):
     reason = forms.CharField(
-        label="Why the query is re-opened (shown to the site)",
+        label=_("Why the query is re-opened (shown to the site)"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
@@ -229,43 +233,43 @@ class AnswerForm(forms.Form):
 
 answer_query = form_action(
     name="answer_query",
-    description="Answer query (site staff)",
+    description=_("Answer query (site staff)"),
     form_class=AnswerForm,
     perform=lambda ma, request, obj, data: services.query_answer(
         user=request.user, query=obj, answer=data["answer"]
     ),
-    intro="The answer goes to the monitor, who closes or re-opens the query.",
-    submit="Send answer",
+    intro=_("The answer goes to the monitor, who closes or re-opens the query."),
+    submit=_("Send answer"),
 )
 close_query = form_action(
     name="close_query",
-    description="Close query (monitor)",
+    description=_("Close query (monitor)"),
     form_class=CloseQueryForm,
     perform=lambda ma, request, obj, data: services.query_close(
         user=request.user, query=obj, reason=data["reason"]
     ),
-    intro="Close these queries: read each answer first (on the query's page).",
-    submit="Close query",
+    intro=_("Close these queries: read each answer first (on the query's page)."),
+    submit=_("Close query"),
 )
 reopen_query = form_action(
     name="reopen_query",
-    description="Re-open query (monitor)",
+    description=_("Re-open query (monitor)"),
     form_class=ReopenQueryForm,
     perform=lambda ma, request, obj, data: services.query_reopen(
         user=request.user, query=obj, reason=data["reason"]
     ),
-    intro="Re-open these queries; the reason is shown to the site in each query's conversation.",
-    submit="Re-open query",
+    intro=_("Re-open these queries; the reason is shown to the site in each query's conversation."),
+    submit=_("Re-open query"),
 )
 release_lock = form_action(
     name="release_lock",
-    description="Unlock (data manager)",
+    description=_("Unlock (data manager)"),
     form_class=VoidForm,
     perform=lambda ma, request, obj, data: services.lock_release(
         user=request.user, lock=obj, reason=data["reason"]
     ),
-    intro="Unlocking lets the data change again; the reason is kept in the audit trail.",
-    submit="Unlock",
+    intro=_("Unlocking lets the data change again; the reason is kept in the audit trail."),
+    submit=_("Unlock"),
 )
 
 
@@ -302,24 +306,26 @@ class QueryAdmin(AuditedAdmin):
     fields = ("content_type", "object_id", "field_name", "text")
     actions = [answer_query, close_query, reopen_query]
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_column(self, obj):
         return obj.status_name
 
-    @admin.display(description="waiting for")
+    @admin.display(description=_("waiting for"))
     def waiting_for(self, obj):
         return {
-            Query.Status.OPEN: "the site's answer",
-            Query.Status.ANSWERED: "the monitor's review",
+            Query.Status.OPEN: _("the site's answer"),
+            Query.Status.ANSWERED: _("the monitor's review"),
         }.get(obj.status, "-")
 
-    @admin.display(description="days open", ordering="created_at")
+    @admin.display(description=_("days open"), ordering="created_at")
     def days_open(self, obj):
         end = obj.closed_at or timezone.now()
         days = (end - obj.created_at).days
         if obj.status != Query.Status.CLOSED and days > settings.QUERY_OVERDUE_DAYS:
             return format_html(
-                '<strong class="overdue">{} (over {})</strong>', days, settings.QUERY_OVERDUE_DAYS
+                _('<strong class="overdue">{} (over {})</strong>'),
+                days,
+                settings.QUERY_OVERDUE_DAYS,
             )
         return days
 
@@ -339,20 +345,20 @@ class QueryAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.SHOWN if obj is not None else ()
 
-    @admin.display(description="opened by")
+    @admin.display(description=_("opened by"))
     def opened_by_name(self, obj):
         return obj.opened_by.get_full_name() or obj.opened_by.get_username()
 
-    @admin.display(description="record")
+    @admin.display(description=_("record"))
     def record_shown(self, obj):
         record = obj.record
         return f"{record._meta.verbose_name}: {record}" if record is not None else "-"
 
-    @admin.display(description="field")
+    @admin.display(description=_("field"))
     def field_shown(self, obj):
         model = obj.content_type.model_class()
         if not obj.field_name or model is None:
-            return "the whole record"
+            return _("the whole record")
         return model._meta.get_field(obj.field_name).verbose_name
 
     def has_change_permission(self, request, obj=None):
@@ -390,7 +396,7 @@ class QueryAdmin(AuditedAdmin):
             model = apps.get_model(request.POST.get("record", ""))
             object_id = int(request.POST.get("object_id", ""))
         except (LookupError, ValueError):
-            messages.error(request, "The query was not raised: the record was not found.")
+            messages.error(request, _("The query was not raised: the record was not found."))
             return HttpResponseRedirect(back)
         field = request.POST.get("field_name", "")
         try:
@@ -405,10 +411,13 @@ class QueryAdmin(AuditedAdmin):
             )
         except (ValidationError, PermissionDenied) as error:
             detail = " ".join(getattr(error, "messages", [str(error)]))
-            messages.error(request, f"The query was not raised: {detail}")
+            messages.error(request, _("The query was not raised: %(detail)s") % {"detail": detail})
             return HttpResponseRedirect(back)
-        label = model._meta.get_field(field).verbose_name if field else "the record"
-        messages.success(request, f"Query raised on {label}: the site sees it on this form.")
+        label = model._meta.get_field(field).verbose_name if field else _("the record")
+        messages.success(
+            request,
+            _("Query raised on %(label)s: the site sees it on this form.") % {"label": label},
+        )
         return HttpResponseRedirect(back)
 
     def step_view(self, request, query_id: int):
@@ -420,9 +429,13 @@ class QueryAdmin(AuditedAdmin):
             "close": lambda: services.query_close(user=request.user, query=query, reason=text),
             "reopen": lambda: services.query_reopen(user=request.user, query=query, reason=text),
         }.get(action)
-        done = {"answer": "Answer sent.", "close": "Query closed.", "reopen": "Query re-opened."}
+        done = {
+            "answer": _("Answer sent."),
+            "close": _("Query closed."),
+            "reopen": _("Query re-opened."),
+        }
         if perform is None:
-            messages.error(request, "Unknown step.")
+            messages.error(request, _("Unknown step."))
         else:
             try:
                 perform()
@@ -501,8 +514,10 @@ class QueryAdmin(AuditedAdmin):
             if typed and typed != "last-visit" and filters[name] is None:
                 messages.error(
                     request,
-                    f"{name.capitalize()} '{typed}' is not a date: enter it as YYYY-MM-DD "
-                    "(or YYYY-MM-DD HH:MM). The changes below are not limited by it.",
+                    _(
+                        "%(value0)s '%(typed)s' is not a date: enter it as YYYY-MM-DD (or YYYY-MM-DD HH:MM). The changes below are not limited by it."
+                    )
+                    % {"value0": name.capitalize(), "typed": typed},
                 )
         if params.get("format") == "csv":
             return _audit_csv(filters)
@@ -512,7 +527,7 @@ class QueryAdmin(AuditedAdmin):
         rows = selectors.readable_audit(rows)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Audit trail",
+            "title": _("Audit trail"),
             "opts": self.model._meta,
             "rows": rows,
             "next_cursor": next_cursor,
@@ -614,7 +629,7 @@ class SdvMarkAdmin(AuditedAdmin):
             model = apps.get_model(request.POST.get("record", ""))
             object_id = int(request.POST.get("object_id", ""))
         except (LookupError, ValueError):
-            messages.error(request, "Not verified: the record was not found.")
+            messages.error(request, _("Not verified: the record was not found."))
             return HttpResponseRedirect(back)
         try:
             mark = services.sdv_verify(
@@ -626,11 +641,12 @@ class SdvMarkAdmin(AuditedAdmin):
             )
         except (ValidationError, PermissionDenied, services.Conflict) as error:
             detail = " ".join(getattr(error, "messages", [str(error)]))
-            messages.error(request, f"Not verified: {detail}")
+            messages.error(request, _("Not verified: %(detail)s") % {"detail": detail})
             return HttpResponseRedirect(back)
         messages.success(
             request,
-            f"Source data verified: {model._meta.verbose_name} version {mark.verified_version}.",
+            _("Source data verified: %(verbose_name)s version %(verified_version)s.")
+            % {"verbose_name": model._meta.verbose_name, "verified_version": mark.verified_version},
         )
         return HttpResponseRedirect(back)
 
@@ -644,7 +660,7 @@ class SdvMarkAdmin(AuditedAdmin):
         rows = selectors.sdv_to_verify(user=request.user, site=site_id)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Source data to verify",
+            "title": _("Source data to verify"),
             "opts": self.model._meta,
             "rows": rows,
             "has_plan": selectors.sdv_plan_list(user=request.user)
@@ -702,7 +718,7 @@ class LockAdmin(AuditedAdmin):
 
 class SignatureForm(RecordRefForm):
     password = forms.CharField(
-        widget=forms.PasswordInput, help_text="Enter your password again to sign."
+        widget=forms.PasswordInput, help_text=_("Enter your password again to sign.")
     )
 
     def service_data(self):

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from screening.models import Subject
 from trial.models import ApiToken, Site, SiteRole, Study
@@ -96,8 +97,14 @@ def refuse_locked_change(obj) -> None:
     lock = active_lock_for(obj)
     if lock is not None:
         raise Conflict(
-            f"{lock.get_scope_display()} is locked since {timezone.localtime(lock.created_at):%Y-%m-%d %H:%M} "
-            f"({lock.reason}): a data manager must unlock it, with a reason, before any change."
+            _(
+                "%(value0)s is locked since %(value2)s (%(reason)s): a data manager must unlock it, with a reason, before any change."
+            )
+            % {
+                "value0": lock.get_scope_display(),
+                "value2": format(timezone.localtime(lock.created_at), "%Y-%m-%d %H:%M"),
+                "reason": lock.reason,
+            }
         )
 
 
@@ -142,14 +149,14 @@ def visible_record(user, content_type: ContentType, object_id: int):
     """The record, if the user's sites cover it; otherwise 'not found' (no existence leak)."""
     model = content_type.model_class()
     if model is None or not hasattr(model, "history"):
-        raise ValidationError({"record": "Not an audited record type."})
+        raise ValidationError({"record": _("Not an audited record type.")})
     obj = model._default_manager.filter(pk=object_id).first()
     site_ids = site_ids_for(user)
     subject = subject_of(obj) if obj is not None else None
     if obj is None or (
         site_ids is not None and subject is not None and subject.site_id not in site_ids
     ):
-        raise ValidationError({"object_id": "No such record."})
+        raise ValidationError({"object_id": _("No such record.")})
     return obj
 
 
@@ -253,7 +260,7 @@ def query_open(
 ) -> Query:
     if instance is not None and not instance._state.adding:
         raise ValidationError(
-            {"text": "A query's text stands; answer, close or re-open it instead."}
+            {"text": _("A query's text stands; answer, close or re-open it instead.")}
         )
     with transaction.atomic():
         record = visible_record(user, data["content_type"], data["object_id"])
@@ -266,7 +273,10 @@ def query_open(
         field = data.get("field_name", "")
         if field and field not in {f.name for f in record._meta.concrete_fields}:
             raise ValidationError(
-                {"field_name": f"{record._meta.verbose_name} has no field {field!r}."}
+                {
+                    "field_name": _("%(verbose_name)s has no field %(field)s.")
+                    % {"verbose_name": record._meta.verbose_name, "field": repr(field)}
+                }
             )
         query = Query(
             content_type=data["content_type"],
@@ -277,7 +287,7 @@ def query_open(
             opened_by=user,
         )
         if not (query.text or "").strip():
-            raise ValidationError({"text": "Write the question for the site."})
+            raise ValidationError({"text": _("Write the question for the site.")})
         query = audited_save(query, user=user, reason=reason or "Query opened")
         _message(query, QueryMessage.Kind.RAISED, query.text, user=user)
         return query
@@ -291,9 +301,12 @@ def query_answer(*, user, query: Query, answer: str) -> Query:
         if subject is not None:
             require_data_entry(user, subject.site)
         if query.status != Query.Status.OPEN:
-            raise Conflict(f"This query is {query.status}: only an open query is answered.")
+            raise Conflict(
+                _("This query is %(status)s: only an open query is answered.")
+                % {"status": query.status}
+            )
         if not (answer or "").strip():
-            raise ValidationError({"answer": "Write the answer."})
+            raise ValidationError({"answer": _("Write the answer.")})
         query.answer, query.answered_by, query.answered_at = answer.strip(), user, timezone.now()
         query.status = Query.Status.ANSWERED
         query = audited_save(query, user=user, reason="Query answered by the site")
@@ -312,13 +325,13 @@ def _monitor_step(user, query: Query, status: str, reason: str, note: str = "") 
         )
         if status == Query.Status.CLOSED:
             if query.status == Query.Status.CLOSED:
-                raise Conflict("This query is already closed.")
+                raise Conflict(_("This query is already closed."))
             query.closed_by, query.closed_at = user, timezone.now()
         else:
             if query.status == Query.Status.OPEN:
-                raise Conflict("This query is already open.")
+                raise Conflict(_("This query is already open."))
             if not (note or "").strip():
-                raise ValidationError({"reason": "Say why the query is re-opened."})
+                raise ValidationError({"reason": _("Say why the query is re-opened.")})
             query.closed_by = query.closed_at = None
         query.status = status
         query = audited_save(query, user=user, reason=reason)
@@ -356,9 +369,11 @@ def sdv_plan_save(
         names = {f.name for f in model._meta.concrete_fields} if model else set()
         unknown = [f for f in plan.key_fields if f not in names]
         if unknown:
-            raise ValidationError({"key_fields": f"Unknown fields: {', '.join(unknown)}."})
+            raise ValidationError(
+                {"key_fields": _("Unknown fields: %(value1)s.") % {"value1": ", ".join(unknown)}}
+            )
         if plan.level == SdvPlan.Level.KEY and not plan.key_fields:
-            raise ValidationError({"key_fields": "Key-field SDV needs its key fields."})
+            raise ValidationError({"key_fields": _("Key-field SDV needs its key fields.")})
         return audited_save(plan, user=user, reason=reason)
 
 
@@ -383,7 +398,7 @@ def sdv_verify(
         )
         ct = data["content_type"]
         if SdvMark.objects.filter(content_type=ct, object_id=record.pk, is_current=True).exists():
-            raise Conflict("This record is already verified in its current version.")
+            raise Conflict(_("This record is already verified in its current version."))
         mark = SdvMark(
             content_type=ct,
             object_id=record.pk,
@@ -405,7 +420,9 @@ def lock_create(
     *, user, data: Mapping[str, Any], instance: Lock | None = None, reason: str | None = None
 ) -> Lock:
     if instance is not None and not instance._state.adding:
-        raise ValidationError({"scope": "Release the lock and lock again instead of editing it."})
+        raise ValidationError(
+            {"scope": _("Release the lock and lock again instead of editing it.")}
+        )
     with transaction.atomic():
         lock = Lock(locked_by=user)
         apply_data(lock, data)
@@ -418,18 +435,20 @@ def lock_create(
             if _exempt(record):
                 raise ValidationError(
                     {
-                        "record": f"A {record._meta.verbose_name} is not clinical data: locking "
-                        f"does not protect it. Lock the record it is about, or the subject."
+                        "record": _(
+                            "A %(verbose_name)s is not clinical data: locking does not protect it. Lock the record it is about, or the subject."
+                        )
+                        % {"verbose_name": record._meta.verbose_name}
                     }
                 )
             if study_id_of(record) != study.pk:
-                raise ValidationError({"object_id": "This record belongs to another study."})
+                raise ValidationError({"object_id": _("This record belongs to another study.")})
             # a record's lock follows its subject's site, as the record does
             lock.subject = subject_of(record)
         if lock.scope == Lock.Scope.SUBJECT and lock.subject.site.study_id != study.pk:
-            raise ValidationError({"subject": "This subject belongs to another study."})
+            raise ValidationError({"subject": _("This subject belongs to another study.")})
         if not (lock.reason or "").strip():
-            raise ValidationError({"reason": "Say why the data are locked."})
+            raise ValidationError({"reason": _("Say why the data are locked.")})
         return audited_save(lock, user=user, reason=f"Locked: {lock.reason}")
 
 
@@ -440,9 +459,9 @@ def lock_release(*, user, lock: Lock, reason: str) -> Lock:
             user, (Role.DATA_MANAGER,), study=lock.study, what="Only a data manager unlocks data."
         )
         if not lock.is_active:
-            raise Conflict("This lock is already released.")
+            raise Conflict(_("This lock is already released."))
         if not (reason or "").strip():
-            raise ValidationError({"reason": "Say why the data are unlocked."})
+            raise ValidationError({"reason": _("Say why the data are unlocked.")})
         lock.is_active, lock.unlocked_by, lock.unlocked_at = False, user, timezone.now()
         lock.unlock_reason = reason.strip()
         return audited_save(lock, user=user, reason=f"Unlocked: {reason.strip()}")
@@ -475,7 +494,12 @@ def _check_signature_password(user, password: str) -> None:
     minutes = int(cooloff.total_seconds() // 60)
     if (cache.get(key) or 0) >= limit:
         raise ValidationError(
-            {"password": f"Too many wrong passwords: signing is blocked for {minutes} minutes."}
+            {
+                "password": _(
+                    "Too many wrong passwords: signing is blocked for %(minutes)s minutes."
+                )
+                % {"minutes": minutes}
+            }
         )
     if user.check_password(password):
         cache.delete(key)
@@ -487,10 +511,15 @@ def _check_signature_password(user, password: str) -> None:
     )
     if failures >= limit:
         raise ValidationError(
-            {"password": f"Too many wrong passwords: signing is blocked for {minutes} minutes."}
+            {
+                "password": _(
+                    "Too many wrong passwords: signing is blocked for %(minutes)s minutes."
+                )
+                % {"minutes": minutes}
+            }
         )
     raise ValidationError(
-        {"password": "The password is not correct: the signature is not applied."}
+        {"password": _("The password is not correct: the signature is not applied.")}
     )
 
 
@@ -513,7 +542,10 @@ def signature_sign(
             gaps = casebook_gaps(record)
             if gaps:
                 raise ValidationError(
-                    {"object_id": f"The casebook is not complete: {', '.join(gaps)}."}
+                    {
+                        "object_id": _("The casebook is not complete: %(value1)s.")
+                        % {"value1": ", ".join(gaps)}
+                    }
                 )
         elif label == "dosing.EscalationDecision":
             _require_any_role(
@@ -524,7 +556,7 @@ def signature_sign(
             )
         else:
             raise ValidationError(
-                {"content_type": "Casebooks (subjects) and escalation decisions are signed."}
+                {"content_type": _("Casebooks (subjects) and escalation decisions are signed.")}
             )
         fitting = {
             "screening.Subject": Signature.Meaning.REVIEWED_APPROVED,
@@ -533,14 +565,20 @@ def signature_sign(
         if data["meaning"] != fitting:
             raise ValidationError(
                 {
-                    "meaning": f"A {record._meta.verbose_name} is signed with the meaning "
-                    f"“{fitting.label}”, not “{Signature.Meaning(data['meaning']).label}”."
+                    "meaning": _(
+                        "A %(verbose_name)s is signed with the meaning “%(label)s”, not “%(label_)s”."
+                    )
+                    % {
+                        "verbose_name": record._meta.verbose_name,
+                        "label": fitting.label,
+                        "label_": Signature.Meaning(data["meaning"]).label,
+                    }
                 }
             )
         if Signature.objects.filter(
             content_type=data["content_type"], object_id=record.pk, signer=user, is_valid=True
         ).exists():
-            raise Conflict("You have already signed this, and the data have not changed since.")
+            raise Conflict(_("You have already signed this, and the data have not changed since."))
         signature = Signature(
             content_type=data["content_type"],
             object_id=record.pk,
@@ -569,14 +607,14 @@ def monitoring_visit_save(
         visit = instance or MonitoringVisit()
         apply_data(visit, data)
         if visit.site_id is None:
-            raise ValidationError({"site": "This field is required."})
+            raise ValidationError({"site": _("This field is required.")})
         _require_any_role(
             user, (Role.MONITOR,), site=visit.site, what="Monitors record monitoring visits."
         )
         if visit.visit_date and visit.visit_date > timezone.localdate():
-            raise ValidationError({"visit_date": "The visit date is in the future."})
+            raise ValidationError({"visit_date": _("The visit date is in the future.")})
         if visit.follow_up_due and visit.visit_date and visit.follow_up_due < visit.visit_date:
-            raise ValidationError({"follow_up_due": "The follow-up is due before the visit."})
+            raise ValidationError({"follow_up_due": _("The follow-up is due before the visit.")})
         if visit._state.adding:
             visit.monitor = user
         return audited_save(visit, user=user, reason=reason)

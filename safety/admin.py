@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from screening.admin import SubjectChoicesMixin
 from trial.admin_base import (
@@ -28,7 +29,7 @@ from .models import (
 
 
 class InDltWindowFilter(admin.SimpleListFilter):
-    title = "inside the DLT window"
+    title = _("inside the DLT window")
     parameter_name = "in_dlt_window"
 
     def lookups(self, request, model_admin):
@@ -43,14 +44,14 @@ class InDltWindowFilter(admin.SimpleListFilter):
 
 
 class CodingFilter(admin.SimpleListFilter):
-    title = "MedDRA coding"
+    title = _("MedDRA coding")
     parameter_name = "coding"
 
     def lookups(self, request, model_admin):
         return [
-            ("to_code", "To code (data manager)"),
-            ("manual", "Coded by a data manager"),
-            ("table", "Coded from CTCAE v5.0"),
+            ("to_code", _("To code (data manager)")),
+            ("manual", _("Coded by a data manager")),
+            ("table", _("Coded from CTCAE v5.0")),
         ]
 
     def queryset(self, request, queryset):
@@ -65,35 +66,37 @@ class CodingFilter(admin.SimpleListFilter):
 
 
 class CodeForm(forms.Form):
-    term = forms.CharField(label="MedDRA term (AEDECOD)", max_length=200)
-    soc = forms.CharField(label="MedDRA system organ class (AEBODSYS)", max_length=200)
+    term = forms.CharField(label=_("MedDRA term (AEDECOD)"), max_length=200)
+    soc = forms.CharField(label=_("MedDRA system organ class (AEBODSYS)"), max_length=200)
     reason = forms.CharField(
-        label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
 
 
 code_selected = form_action(
     name="code_selected",
-    description="Code the term in MedDRA (data manager)",
+    description=_("Code the term in MedDRA (data manager)"),
     form_class=CodeForm,
     perform=lambda modeladmin, request, obj, data: services.ae_code(
         user=request.user, instance=obj, **data
     ),
-    intro="The events below get this MedDRA term and system organ class in AEDECOD and AEBODSYS "
-    "of the SDTM export. Only terms the CTCAE v5.0 table does not code (Other, specify; ICANS; "
-    "GVHD) are coded here; the change and its reason go into the audit trail.",
-    submit="Code these events",
+    intro=_(
+        "The events below get this MedDRA term and system organ class in AEDECOD and AEBODSYS "
+        "of the SDTM export. Only terms the CTCAE v5.0 table does not code (Other, specify; ICANS; "
+        "GVHD) are coded here; the change and its reason go into the audit trail."
+    ),
+    submit=_("Code these events"),
     permissions=("code",),
 )
 
 
 class AdverseEventForm(AuditedAdminForm):
     grade = forms.IntegerField(
-        label="grade at onset",
+        label=_("grade at onset"),
         min_value=1,
         max_value=5,
         required=False,
-        help_text="CTCAE grade 1-5 at onset; later changes are new grade episodes.",
+        help_text=_("CTCAE grade 1-5 at onset; later changes are new grade episodes."),
     )
 
     def service_data(self) -> dict:
@@ -150,7 +153,7 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
             },
         ),
         (
-            "Seriousness (ICH E2A)",
+            _("Seriousness (ICH E2A)"),
             {
                 "fields": [
                     "serious",
@@ -167,11 +170,14 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
             },
         ),
         (
-            "Causality, action and outcome",
+            _("Causality, action and outcome"),
             {"fields": ["relation_car_nk", "relation_lymphodepletion", "action_taken", "outcome"]},
         ),
-        ("MedDRA coding", {"fields": ["meddra_coding"]}),
-        ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
+        (_("MedDRA coding"), {"fields": ["meddra_coding"]}),
+        (
+            _("Record"),
+            {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]},
+        ),
     ]
     inlines = [AeGradeInline]
     form = AdverseEventForm
@@ -200,11 +206,11 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
     def has_code_permission(self, request):
         return selectors.codes_adverse_events(request.user)
 
-    @admin.display(description="MedDRA term / SOC")
+    @admin.display(description=_("MedDRA term / SOC"))
     def meddra_coding(self, obj):
         found = coding.coding(obj) if obj and obj.pk else None
         if found is None:
-            return "Not coded yet: a data manager codes this term (list action)."
+            return _("Not coded yet: a data manager codes this term (list action).")
         code = f", LLT {found.llt_code}" if found.llt_code else ""
         return f"{found.term} / {found.soc} ({found.by}{code})"
 
@@ -214,22 +220,25 @@ class AdverseEventAdmin(SubjectChoicesMixin, VoidableAdmin):
     def call_service(self, request, *, instance, data, reason):
         return services.ae_save(user=request.user, instance=instance, data=data, reason=reason)
 
-    @admin.display(description="grade at onset")
+    @admin.display(description=_("grade at onset"))
     def grade_at_onset(self, obj):
         first = obj.grades.order_by("from_date").first() if obj and obj.pk else None
         return first.grade if first else "-"
 
-    @admin.display(description="SAE report due")
+    @admin.display(description=_("SAE report due"))
     def sae_deadline(self, obj):
         if not obj.report_deadline:
             return "-"
         if obj.reported_at:
-            on_time = "on time" if obj.reported_at <= obj.report_deadline else "LATE"
-            return f"reported {timezone.localtime(obj.reported_at):%Y-%m-%d %H:%M} ({on_time})"
+            on_time = "on time" if obj.reported_at <= obj.report_deadline else _("LATE")
+            return _("reported %(value1)s (%(on_time)s)") % {
+                "value1": format(timezone.localtime(obj.reported_at), "%Y-%m-%d %H:%M"),
+                "on_time": on_time,
+            }
         overdue = " OVERDUE" if timezone.now() > obj.report_deadline else ""
         return f"due {timezone.localtime(obj.report_deadline):%Y-%m-%d %H:%M}{overdue}"
 
-    @admin.display(description="DLT candidate", boolean=True)
+    @admin.display(description=_("DLT candidate"), boolean=True)
     def is_dlt_candidate(self, obj):
         return any(c.status in ("open", "accepted") for c in obj.dlt_candidates.all())
 
@@ -294,12 +303,12 @@ class CrsAssessmentAdmin(SubjectChoicesMixin, VoidableAdmin):
             "treatments_before",
         )
 
-    @admin.display(description="tocilizumab or steroids before this assessment")
+    @admin.display(description=_("tocilizumab or steroids before this assessment"))
     def treatments_before(self, obj):
         if obj.pk is None:
             return "-"
         given = services.crs_treatments_before(obj)
-        return "; ".join(f"{c.name} from {c.start_date}" for c in given) or "none recorded"
+        return "; ".join(f"{c.name} from {c.start_date}" for c in given) or _("none recorded")
 
     def get_queryset(self, request):
         return selectors.crs_assessment_list(user=request.user).select_related("adverse_event")
@@ -376,7 +385,7 @@ class LabResultAdmin(SubjectChoicesMixin, VoidableAdmin):
         )
 
 
-@admin.action(description="Accept as the subject's DLT (investigator)", permissions=["change"])
+@admin.action(description=_("Accept as the subject's DLT (investigator)"), permissions=["change"])
 def accept_candidate(modeladmin, request, queryset):
     for candidate in queryset:
         try:
@@ -387,20 +396,21 @@ def accept_candidate(modeladmin, request, queryset):
         else:
             modeladmin.message_user(
                 request,
-                f"{candidate}: accepted; confirm it on the DLT evaluation.",
+                _("%(candidate)s: accepted; confirm it on the DLT evaluation.")
+                % {"candidate": candidate},
                 messages.SUCCESS,
             )
 
 
 reject_candidate = form_action(
     name="reject_candidate",
-    description="Reject (not a DLT)",
+    description=_("Reject (not a DLT)"),
     form_class=ReasonForm,
     perform=lambda modeladmin, request, obj, data: services.dlt_candidate_reject(
         user=request.user, candidate=obj, reason=data["reason"]
     ),
-    intro="These candidates will be recorded as not being DLTs, with the reason below.",
-    submit="Reject",
+    intro=_("These candidates will be recorded as not being DLTs, with the reason below."),
+    submit=_("Reject"),
 )
 
 
@@ -433,7 +443,7 @@ class DltCandidateAdmin(AuditedAdmin):
         return selectors.dlt_candidate_list(user=request.user)
 
     def call_service(self, request, *, instance, data, reason):
-        raise ValidationError("DLT candidates are decided with the list actions.")
+        raise ValidationError(_("DLT candidates are decided with the list actions."))
 
 
 @admin.register(DltCriteriaConfig)

@@ -334,8 +334,8 @@ class IcansAssessment(VoidableModel):
     grade = models.PositiveSmallIntegerField(
         editable=False,
         help_text="ASTCT 2019 consensus grade (Lee et al.), computed from the findings above: "
-        "fever with the worst of hypotension (vasopressors) and hypoxia (oxygen device); never "
-        "entered.",
+        "the worst of the ICE score, level of consciousness, seizure, motor findings and raised "
+        "intracranial pressure or cerebral edema; never entered.",
     )
     adverse_event = models.ForeignKey(
         AdverseEvent,

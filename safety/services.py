@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dosing import services as dosing_services
 from dosing.models import DltEvaluation
@@ -53,19 +54,25 @@ def _dated_in_study(subject: Subject, when: date, field: str, label: str) -> Non
     first = screening_selectors.first_consent_date(subject)
     if first is None or when < first:
         raise ValidationError(
-            {field: f"The {label} ({when}) is before consent ({first or 'none recorded'})."}
+            {
+                field: _("The %(label)s (%(when)s) is before consent (%(value5)s).")
+                % {"label": label, "when": when, "value5": first or _("none recorded")}
+            }
         )
     end = subject.dispositions.filter(is_voided=False, death_date__isnull=False).first()
     if end is not None and when > end.death_date:
         raise ValidationError(
-            {field: f"The {label} ({when}) is after the subject's death ({end.death_date})."}
+            {
+                field: _("The %(label)s (%(when)s) is after the subject's death (%(death_date)s).")
+                % {"label": label, "when": when, "death_date": end.death_date}
+            }
         )
 
 
 def _not_in_future(when: date | datetime, field: str) -> None:
     now = timezone.now() if isinstance(when, datetime) else timezone.localdate()
     if when > now:
-        raise ValidationError({field: "This is in the future."})
+        raise ValidationError({field: _("This is in the future.")})
 
 
 def dlt_criteria_for(study: Study) -> rules.DltCriteria:
@@ -161,12 +168,12 @@ def ae_save(
             _not_in_future(ae.onset_date, "onset_date")
         if adding:
             if grade is None:
-                raise ValidationError({"grade": "Give the grade at onset (1-5)."})
+                raise ValidationError({"grade": _("Give the grade at onset (1-5).")})
             if not 1 <= grade <= 5:
-                raise ValidationError({"grade": "CTCAE grades are 1 to 5."})
+                raise ValidationError({"grade": _("CTCAE grades are 1 to 5.")})
             ae.worst_grade = grade
         elif grade is not None:
-            raise ValidationError({"grade": "Record a grade change as a new grade episode."})
+            raise ValidationError({"grade": _("Record a grade change as a new grade episode.")})
         _derive_ae(ae)
         _validate_ae(ae)
         audited_save(ae, user=user, reason=reason)
@@ -177,7 +184,9 @@ def ae_save(
                 reason="Grade at onset",
             )
         elif ae.grades.exclude(from_date__gte=ae.onset_date).exists():
-            raise ValidationError({"onset_date": "A grade episode starts before this onset date."})
+            raise ValidationError(
+                {"onset_date": _("A grade episode starts before this onset date.")}
+            )
         if ae.reported_at and ae.report_deadline and ae.reported_at > ae.report_deadline:
             late = ae.reported_at - ae.report_deadline
             deviation_raise(
@@ -187,9 +196,15 @@ def ae_save(
                 category="safety_reporting",
                 on=timezone.localdate(ae.reported_at),
                 description=(
-                    f"SAE '{ae}' reported {timezone.localtime(ae.reported_at):%Y-%m-%d %H:%M}, "
-                    f"{_hours(late)} after the 24-hour deadline "
-                    f"({timezone.localtime(ae.report_deadline):%Y-%m-%d %H:%M})."
+                    _(
+                        "SAE '%(ae)s' reported %(value3)s, %(value5)s after the 24-hour deadline (%(value7)s)."
+                    )
+                    % {
+                        "ae": ae,
+                        "value3": format(timezone.localtime(ae.reported_at), "%Y-%m-%d %H:%M"),
+                        "value5": _hours(late),
+                        "value7": format(timezone.localtime(ae.report_deadline), "%Y-%m-%d %H:%M"),
+                    }
                 ),
                 source=ae,
             )
@@ -222,13 +237,16 @@ def ae_grade_record(
         kind, _heme = rules.AE_TERMS[ae.term]
         if kind in ("crs", "icans"):
             raise ValidationError(
-                {"grade": f"The grade of a {kind.upper()} AE comes from its assessments."}
+                {
+                    "grade": _("The grade of a %(value1)s AE comes from its assessments.")
+                    % {"value1": kind.upper()}
+                }
             )
         if not 1 <= grade <= 5:
-            raise ValidationError({"grade": "CTCAE grades are 1 to 5."})
+            raise ValidationError({"grade": _("CTCAE grades are 1 to 5.")})
         if from_date < ae.onset_date or (ae.resolution_date and from_date > ae.resolution_date):
             raise ValidationError(
-                {"from_date": "The grade episode must fall between onset and resolution."}
+                {"from_date": _("The grade episode must fall between onset and resolution.")}
             )
         _not_in_future(from_date, "from_date")
         episode = ae.grades.filter(from_date=from_date).first() or AeGrade(
@@ -256,7 +274,7 @@ def ae_code(*, user, instance: AdverseEvent, term: str, soc: str, reason: str) -
     with transaction.atomic():
         instance = AdverseEvent.objects.select_for_update().get(pk=instance.pk)
         if not user_has_role(user, SiteRole.Role.DATA_MANAGER, site=instance.subject.site):
-            raise PermissionDenied("Adverse events are coded by the study's data managers.")
+            raise PermissionDenied(_("Adverse events are coded by the study's data managers."))
         errors = {}
         if coding.automatic(instance.term) is not None:
             errors["term"] = f"{instance.term} is coded from the CTCAE v5.0 table."
@@ -339,7 +357,7 @@ def _roll_up(assessment, *, term: str, user) -> None:
 
 def _validate_assessment_time(assessment) -> None:
     if assessment.assessed_at is None:
-        raise ValidationError({"assessed_at": "This field is required."})
+        raise ValidationError({"assessed_at": _("This field is required.")})
     _not_in_future(assessment.assessed_at, "assessed_at")
     _dated_in_study(
         assessment.subject, timezone.localdate(assessment.assessed_at), "assessed_at", "assessment"
@@ -407,12 +425,20 @@ def icans_assessment_record(
         )
         if assessment.capd_score is not None and age >= CAPD_BELOW_AGE:
             raise ValidationError(
-                {"capd_score": f"CAPD is for children under 12; the patient is {age}: use ICE."}
+                {
+                    "capd_score": _(
+                        "CAPD is for children under 12; the patient is %(age)s: use ICE."
+                    )
+                    % {"age": age}
+                }
             )
         if assessment.ice_score is not None and age < CAPD_BELOW_AGE:
             raise ValidationError(
                 {
-                    "ice_score": f"ICE is for patients aged 12 or more; the patient is {age}: use CAPD."
+                    "ice_score": _(
+                        "ICE is for patients aged 12 or more; the patient is %(age)s: use CAPD."
+                    )
+                    % {"age": age}
                 }
             )
         assessment.grade = _grade_or_error(
@@ -480,7 +506,8 @@ def lab_result_record(
         if lab.unit not in units:
             raise ValidationError(
                 {
-                    "unit": f"Unknown unit for {lab.get_test_display()}: use one of {', '.join(units)}."
+                    "unit": _("Unknown unit for %(value1)s: use one of %(value3)s.")
+                    % {"value1": lab.get_test_display(), "value3": ", ".join(units)}
                 }
             )
         if lab.collected_on is not None:
@@ -603,13 +630,15 @@ def dlt_candidate_accept(*, user, candidate: DltCandidate) -> DltCandidate:
         )
         if not user_has_role(user, SiteRole.Role.INVESTIGATOR, site=candidate.subject.site):
             raise PermissionDenied(
-                "Only an investigator of the subject's site accepts a DLT candidate."
+                _("Only an investigator of the subject's site accepts a DLT candidate.")
             )
         if candidate.status != DltCandidate.Status.OPEN:
-            raise Conflict(f"This candidate is already {candidate.status}.")
+            raise Conflict(
+                _("This candidate is already %(status)s.") % {"status": candidate.status}
+            )
         evaluation = candidate.dlt_evaluation
         if evaluation.dlt_onset_date is not None:
-            raise Conflict("A DLT is already recorded for this subject: the first DLT decides.")
+            raise Conflict(_("A DLT is already recorded for this subject: the first DLT decides."))
         ae = candidate.adverse_event
         dosing_services.dlt_evaluation_save(
             user=user,
@@ -639,12 +668,14 @@ def dlt_candidate_reject(*, user, candidate: DltCandidate, reason: str) -> DltCa
             or user_has_role(user, SiteRole.Role.SAFETY_REVIEWER, site=site)
         ):
             raise PermissionDenied(
-                "Only an investigator or a safety reviewer rejects a DLT candidate."
+                _("Only an investigator or a safety reviewer rejects a DLT candidate.")
             )
         if candidate.status != DltCandidate.Status.OPEN:
-            raise Conflict(f"This candidate is already {candidate.status}.")
+            raise Conflict(
+                _("This candidate is already %(status)s.") % {"status": candidate.status}
+            )
         if not (reason or "").strip():
-            raise ValidationError({"reason": "Say why this is not a DLT."})
+            raise ValidationError({"reason": _("Say why this is not a DLT.")})
         return _decide(
             candidate,
             user=user,

@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from trial.admin_base import AuditedAdminForm, ReadOnlyInline, VoidableAdmin, form_action
@@ -80,7 +81,7 @@ class SubjectAdmin(VoidableAdmin):
             "follow_up",
         )
 
-    @admin.display(description="follow-up")
+    @admin.display(description=_("follow-up"))
     def follow_up(self, obj):
         """The visit calendar and the end-of-study record."""
         if obj.pk is None:
@@ -94,23 +95,25 @@ class SubjectAdmin(VoidableAdmin):
                 end,
             )
             if end
-            else "no end-of-study record"
+            else _("no end-of-study record")
         )
         audit = reverse("admin:monitoring_audit_trail") + f"?subject={obj.pk}"
         return format_html(
-            '<a href="{}">Casebook</a>; <a href="{}">Visit calendar</a>; {}; '
-            '<a href="{}">Audit trail</a>',
+            _(
+                '<a href="{}">Casebook</a>; <a href="{}">Visit calendar</a>; {}; '
+                '<a href="{}">Audit trail</a>'
+            ),
             reverse("admin:casebook", args=[obj.pk]),
             calendar,
             end_text,
             audit,
         )
 
-    @admin.display(description="casebook")
+    @admin.display(description=_("casebook"))
     def casebook(self, obj):
-        return format_html('<a href="{}">Casebook</a>', reverse("admin:casebook", args=[obj.pk]))
+        return format_html(_('<a href="{}">Casebook</a>'), reverse("admin:casebook", args=[obj.pk]))
 
-    @admin.display(description="enrollment")
+    @admin.display(description=_("enrollment"))
     def enrollment_link(self, obj):
         """Where the subject is enrolled, or a link to enroll an eligible subject."""
         enrollment = getattr(obj, "enrollment", None) if obj.pk else None
@@ -119,7 +122,7 @@ class SubjectAdmin(VoidableAdmin):
             return format_html('<a href="{}">{}</a>', url, enrollment)
         if obj.status == Subject.Status.ELIGIBLE:
             url = reverse("admin:dosing_enrollment_add") + f"?subject={obj.pk}"
-            return format_html('<a href="{}">Enroll in the open cohort</a>', url)
+            return format_html(_('<a href="{}">Enroll in the open cohort</a>'), url)
         return "-"
 
     def get_inlines(self, request, obj):
@@ -150,7 +153,7 @@ class SubjectAdmin(VoidableAdmin):
         log = selectors.screening_log(user=request.user)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Screening log",
+            "title": _("Screening log"),
             "opts": self.model._meta,
             "log": log,
             "criteria": rules.CRITERIA,
@@ -160,21 +163,23 @@ class SubjectAdmin(VoidableAdmin):
 
 class WithdrawForm(forms.Form):
     withdrawn_date = forms.DateField(
-        label="Date consent was withdrawn", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date consent was withdrawn"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 withdraw_consent = form_action(
     name="withdraw_consent",
-    description="Record withdrawal of consent",
+    description=_("Record withdrawal of consent"),
     form_class=WithdrawForm,
     perform=lambda modeladmin, request, obj, data: services.consent_withdraw(
         user=request.user, consent=obj, **data
     ),
-    intro="The patient withdrew consent. The subject is withdrawn from the study; the consent "
-    "and everything recorded under it stay on record.",
-    submit="Record withdrawal",
+    intro=_(
+        "The patient withdrew consent. The subject is withdrawn from the study; the consent "
+        "and everything recorded under it stay on record."
+    ),
+    submit=_("Record withdrawal"),
 )
 
 
@@ -224,7 +229,7 @@ def _answers(*codes):
     return [code.lower() for code in codes]
 
 
-@admin.action(description="Confirm eligibility (investigator)", permissions=["change"])
+@admin.action(description=_("Confirm eligibility (investigator)"), permissions=["change"])
 def confirm_eligibility(modeladmin, request, queryset):
     for assessment in queryset:
         try:
@@ -233,7 +238,11 @@ def confirm_eligibility(modeladmin, request, queryset):
             text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             modeladmin.message_user(request, f"{assessment}: {text}", messages.ERROR)
         else:
-            modeladmin.message_user(request, f"{assessment}: confirmed.", messages.SUCCESS)
+            modeladmin.message_user(
+                request,
+                _("%(assessment)s: confirmed.") % {"assessment": assessment},
+                messages.SUCCESS,
+            )
 
 
 class YesNoUnknown(forms.RadioSelect):
@@ -241,7 +250,7 @@ class YesNoUnknown(forms.RadioSelect):
     the values Django's NullBooleanField reads."""
 
     def __init__(self, attrs=None):
-        choices = (("true", "Yes"), ("false", "No"), ("unknown", "Unknown"))
+        choices = (("true", _("Yes")), ("false", _("No")), ("unknown", _("Unknown")))
         super().__init__({"class": "radiolist inline yes-no-unknown", **(attrs or {})}, choices)
 
     def format_value(self, value):
@@ -257,10 +266,12 @@ EXCLUSION_NAMES = tuple(code.lower() for code in rules.EXCLUSION_CODES)
 
 class EligibilityAssessmentForm(AuditedAdminForm):
     no_exclusion_applies = forms.BooleanField(
-        label="I have checked each exclusion criterion: none applies to this patient",
+        label=_("I have checked each exclusion criterion: none applies to this patient"),
         required=False,
-        help_text="Ticking it answers every exclusion criterion below No (the button fills "
-        "them in for you to see); an exclusion answered Yes stops the save.",
+        help_text=_(
+            "Ticking it answers every exclusion criterion below No (the button fills "
+            "them in for you to see); an exclusion answered Yes stops the save."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -282,8 +293,10 @@ class EligibilityAssessmentForm(AuditedAdminForm):
             if answered_yes:
                 raise ValidationError(
                     {
-                        "no_exclusion_applies": f"{', '.join(answered_yes)} answered Yes: untick "
-                        f"this box or correct the answer."
+                        "no_exclusion_applies": _(
+                            "%(value0)s answered Yes: untick this box or correct the answer."
+                        )
+                        % {"value0": ", ".join(answered_yes)}
                     }
                 )
             for name in EXCLUSION_NAMES:
@@ -320,15 +333,15 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
     actions = [confirm_eligibility, *VoidableAdmin.actions]
     void_service = services.eligibility_assessment_void
     fieldsets = [
-        ("Computed result (read-only)", {"fields": ["verdict", "criteria_table"]}),
+        (_("Computed result (read-only)"), {"fields": ["verdict", "criteria_table"]}),
         (
-            "Screening attempt",
+            _("Screening attempt"),
             {"fields": ["subject", "attempt", "assessment_date", "age_at_assessment"]},
         ),
-        ("Disease status", {"fields": ["disease_history", *_answers("I2", "I3", "I4", "I6")]}),
-        ("Performance status", {"fields": ["ecog"]}),
+        (_("Disease status"), {"fields": ["disease_history", *_answers("I2", "I3", "I4", "I6")]}),
+        (_("Performance status"), {"fields": ["ecog"]}),
         (
-            "Organ function (I7): values and upper limits of normal in the same unit",
+            _("Organ function (I7): values and upper limits of normal in the same unit"),
             {
                 "fields": [
                     "cardiac_function_grade",
@@ -340,7 +353,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             },
         ),
         (
-            "Pregnancy (I12)",
+            _("Pregnancy (I12)"),
             {
                 "fields": [
                     "childbearing_potential",
@@ -350,16 +363,19 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             },
         ),
         (
-            "NKG2D ligand expression (I8, for reference only)",
+            _("NKG2D ligand expression (I8, for reference only)"),
             {"fields": ["i8", "nkg2d_ligand_positive_pct", "nkg2d_test_date"]},
         ),
-        ("Other inclusion criteria", {"fields": _answers("I9", "I10", "I11", "I13")}),
+        (_("Other inclusion criteria"), {"fields": _answers("I9", "I10", "I11", "I13")}),
         (
-            "Exclusion criteria (yes = the statement is true of the patient)",
+            _("Exclusion criteria (yes = the statement is true of the patient)"),
             {"fields": ["no_exclusion_applies", *_answers(*rules.EXCLUSION_CODES)]},
         ),
-        ("Investigator's confirmation", {"fields": ["confirmed_by", "confirmed_at"]}),
-        ("Record", {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]}),
+        (_("Investigator's confirmation"), {"fields": ["confirmed_by", "confirmed_at"]}),
+        (
+            _("Record"),
+            {"fields": ["created_at", "version", "is_voided", "voided_at", "void_reason"]},
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -415,53 +431,56 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             user=request.user, instance=instance, data=data, reason=reason
         )
 
-    @admin.display(description="failing criteria")
+    @admin.display(description=_("failing criteria"))
     def failing_criteria(self, obj):
         return ", ".join(obj.reasons) or "-"
 
-    @admin.display(description="verdict")
+    @admin.display(description=_("verdict"))
     def verdict(self, obj):
         if obj.pk is None:
-            return "Computed when saved."
+            return _("Computed when saved.")
         if obj.eligible is True:
-            return "Eligible"
+            return _("Eligible")
         if obj.eligible is False:
-            return f"Not eligible: {', '.join(obj.reasons)}"
+            return _("Not eligible: %(value1)s") % {"value1": ", ".join(obj.reasons)}
         unknown = [code for code in rules.CODES if obj.criteria.get(code) is None]
-        return f"Not decidable yet: unknown {', '.join(unknown)}"
+        return _("Not decidable yet: unknown %(value1)s") % {"value1": ", ".join(unknown)}
 
-    @admin.display(description="criteria")
+    @admin.display(description=_("criteria"))
     def criteria_table(self, obj):
         if not obj.criteria:
             return "-"
-        label = {True: "met", False: "not met", None: "unknown"}
+        label = {True: _("met"), False: _("not met"), None: _("unknown")}
         rows = format_html_join(
             "",
             "<tr><td><strong>{}</strong></td><td>{}</td><td>{}</td></tr>",
-            ((code, label[obj.criteria.get(code)], rules.CRITERIA[code]) for code in rules.CODES),
+            (
+                (code, label[obj.criteria.get(code)], _(rules.CRITERIA[code]))
+                for code in rules.CODES
+            ),
         )
         return format_html('<table class="criteria">{}</table>', rows)
 
-    @admin.display(description="AML history (for I2/I3)")
+    @admin.display(description=_("AML history (for I2/I3)"))
     def disease_history(self, obj):
         history = selectors.medical_history(obj.subject) if obj.pk else None
         if history is None:
-            return "No medical history recorded yet."
+            return _("No medical history recorded yet.")
         lines = format_html_join(
             "",
-            "<li>line {}: {} ({} to {}), best response {}</li>",
+            _("<li>line {}: {} ({} to {}), best response {}</li>"),
             (
-                (t.line, t.regimen, t.start_date, t.end_date or "ongoing", t.best_response)
+                (t.line, t.regimen, t.start_date, t.end_date or _("ongoing"), t.best_response)
                 for t in history.therapies.filter(is_voided=False)
             ),
         )
         transplant = (
-            f"allogeneic transplant {history.transplant_date}"
+            _("allogeneic transplant %(date)s") % {"date": history.transplant_date}
             if history.prior_allo_transplant
-            else "no transplant"
+            else _("no transplant")
         )
         return format_html(
-            "{} since {} ({}; ELN 2022 {} risk); {}<ul>{}</ul>",
+            _("{} since {} ({}; ELN 2022 {} risk); {}<ul>{}</ul>"),
             history.get_disease_status_display(),
             history.diagnosis_date,
             history.classification,
@@ -470,7 +489,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
             lines,
         )
 
-    @admin.display(description="age at assessment (years)")
+    @admin.display(description=_("age at assessment (years)"))
     def age_at_assessment(self, obj):
         if obj.pk is None:
             return "-"

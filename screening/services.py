@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trial.models import Site, SiteRole
 from trial.selectors import user_has_role
@@ -29,7 +30,7 @@ def _require_data_entry(user, site: Site) -> None:
 
 def _require_investigator(user, site: Site) -> None:
     if not user_has_role(user, Role.INVESTIGATOR, site=site):
-        raise PermissionDenied("Only an investigator of this site can confirm eligibility.")
+        raise PermissionDenied(_("Only an investigator of this site can confirm eligibility."))
 
 
 def _today() -> date:
@@ -49,10 +50,15 @@ def _validate_date_of_birth(date_of_birth: date | None, today: date) -> None:
     if date_of_birth is None:
         return
     if date_of_birth > today:
-        raise ValidationError({"date_of_birth": "The date of birth is in the future."})
+        raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
     if rules.age_in_completed_years(date_of_birth, today) > MAX_PLAUSIBLE_AGE:
         raise ValidationError(
-            {"date_of_birth": f"The date of birth gives an age over {MAX_PLAUSIBLE_AGE} years."}
+            {
+                "date_of_birth": _(
+                    "The date of birth gives an age over %(max_plausible_age)s years."
+                )
+                % {"max_plausible_age": MAX_PLAUSIBLE_AGE}
+            }
         )
 
 
@@ -72,11 +78,11 @@ def subject_save(
         if adding:
             site = data.get("site")
             if site is None:
-                raise ValidationError({"site": "This field is required."})
+                raise ValidationError({"site": _("This field is required.")})
             site = Site.objects.select_for_update().get(pk=getattr(site, "pk", site))
             _require_data_entry(user, site)
             if not site.is_active:
-                raise ValidationError({"site": "This site is closed for screening."})
+                raise ValidationError({"site": _("This site is closed for screening.")})
             last = site.subjects.order_by("-sequence").values_list("sequence", flat=True).first()
             subject.sequence = (last or 0) + 1
             subject.screening_number = f"{site.code}-S-{subject.sequence:03d}"
@@ -97,7 +103,7 @@ def subject_void(*, user, instance: Subject, reason: str) -> Subject:
     with transaction.atomic():
         _require_data_entry(user, instance.site)
         if instance.status == Subject.Status.ENROLLED:
-            raise ValidationError({"status": "An enrolled subject is withdrawn, not voided."})
+            raise ValidationError({"status": _("An enrolled subject is withdrawn, not voided.")})
         return record_void(user=user, instance=instance, reason=reason)
 
 
@@ -141,11 +147,11 @@ def consent_save(
         refuse_changes(consent, data, ("subject",), "A consent cannot move to another subject.")
         apply_data(consent, data)
         if consent.subject_id is None:
-            raise ValidationError({"subject": "This field is required."})
+            raise ValidationError({"subject": _("This field is required.")})
         subject = consent.subject
         _require_data_entry(user, subject.site)
         if subject.is_voided:
-            raise ValidationError({"subject": "This subject is voided."})
+            raise ValidationError({"subject": _("This subject is voided.")})
         _validate_consent(consent, _today())
         first_data = (
             subject.assessments.filter(is_voided=False)
@@ -157,7 +163,12 @@ def consent_save(
         first_consent = selectors.first_consent_date(subject)
         if first_data is not None and first_consent is not None and first_data < first_consent:
             raise ValidationError(
-                {"consent_date": f"Screening data are dated {first_data}, before this consent."}
+                {
+                    "consent_date": _(
+                        "Screening data are dated %(first_data)s, before this consent."
+                    )
+                    % {"first_data": first_data}
+                }
             )
         _reassess_open(subject, user=user, reason=reason or "Consent recorded")
         return consent
@@ -171,15 +182,15 @@ def consent_withdraw(*, user, consent: Consent, withdrawn_date: date, reason: st
         _require_data_entry(user, subject.site)
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"reason": "Give the reason for the withdrawal."})
+            raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
         if consent.withdrawn_date is not None:
-            raise ValidationError({"withdrawn_date": "This consent is already withdrawn."})
+            raise ValidationError({"withdrawn_date": _("This consent is already withdrawn.")})
         if withdrawn_date < consent.consent_date:
             raise ValidationError(
-                {"withdrawn_date": "Consent cannot be withdrawn before it was given."}
+                {"withdrawn_date": _("Consent cannot be withdrawn before it was given.")}
             )
         if withdrawn_date > _today():
-            raise ValidationError({"withdrawn_date": "The withdrawal date is in the future."})
+            raise ValidationError({"withdrawn_date": _("The withdrawal date is in the future.")})
         consent.withdrawn_date = withdrawn_date
         consent.withdrawal_reason = reason
         audited_save(consent, user=user, reason=f"Consent withdrawn: {reason}")
@@ -280,15 +291,15 @@ def eligibility_preview(*, user, data: Mapping[str, Any]) -> dict:
     _compute(assessment)
     unknown = [c for c in rules.CODES if assessment.criteria.get(c) is None]
     if assessment.eligible is True:
-        verdict = "Eligible"
+        verdict = _("Eligible")
     elif assessment.eligible is False:
-        verdict = "Not eligible"
+        verdict = _("Not eligible")
     else:
-        verdict = "Not decided yet: answer the criteria listed as unknown"
+        verdict = _("Not decided yet: answer the criteria listed as unknown")
     return {
         "verdict": verdict,
         "eligible": assessment.eligible,
-        "failing": [{"code": c, "text": rules.CRITERIA[c]} for c in assessment.reasons],
+        "failing": [{"code": c, "text": _(rules.CRITERIA[c])} for c in assessment.reasons],
         "unknown": unknown,
     }
 
@@ -313,16 +324,17 @@ def eligibility_assessment_save(
         )
         apply_data(assessment, data)
         if assessment.subject_id is None:
-            raise ValidationError({"subject": "This field is required."})
+            raise ValidationError({"subject": _("This field is required.")})
         subject = Subject.objects.select_for_update().get(pk=assessment.subject_id)
         assessment.subject = subject
         _require_data_entry(user, subject.site)
         if subject.is_voided:
-            raise ValidationError({"subject": "This subject is voided."})
+            raise ValidationError({"subject": _("This subject is voided.")})
         if subject.status in (Subject.Status.ENROLLED, Subject.Status.WITHDRAWN):
             raise ValidationError(
                 {
-                    "subject": f"The subject is {subject.get_status_display().lower()}: eligibility is closed."
+                    "subject": _("The subject is %(value1)s: eligibility is closed.")
+                    % {"value1": subject.get_status_display().lower()}
                 }
             )
         if adding:
@@ -330,7 +342,10 @@ def eligibility_assessment_save(
             if latest is not None and not latest.is_confirmed:
                 raise ValidationError(
                     {
-                        "subject": f"Attempt {latest.attempt} is still open: complete and confirm it first."
+                        "subject": _(
+                            "Attempt %(attempt)s is still open: complete and confirm it first."
+                        )
+                        % {"attempt": latest.attempt}
                     }
                 )
             last_attempt = (
@@ -338,7 +353,7 @@ def eligibility_assessment_save(
             )
             assessment.attempt = (last_attempt or 0) + 1
         if assessment.assessment_date is None:
-            raise ValidationError({"assessment_date": "This field is required."})
+            raise ValidationError({"assessment_date": _("This field is required.")})
         _validate_assessment(assessment, _today())
         _compute(assessment)
         was_confirmed = assessment.is_confirmed
@@ -382,24 +397,28 @@ def eligibility_confirm(*, user, assessment: EligibilityAssessment) -> Eligibili
         subject = Subject.objects.select_for_update().get(pk=assessment.subject_id)
         _require_investigator(user, subject.site)
         if assessment.is_voided:
-            raise ValidationError({"non_field_errors": "This assessment is voided."})
+            raise ValidationError({"non_field_errors": _("This assessment is voided.")})
         if assessment.is_confirmed:
-            raise ValidationError({"non_field_errors": "This assessment is already confirmed."})
+            raise ValidationError({"non_field_errors": _("This assessment is already confirmed.")})
         latest = selectors.latest_assessment(subject)
         if latest is None or latest.pk != assessment.pk:
             raise ValidationError(
-                {"non_field_errors": "Only the latest screening attempt can be confirmed."}
+                {"non_field_errors": _("Only the latest screening attempt can be confirmed.")}
             )
         if subject.status in (Subject.Status.ENROLLED, Subject.Status.WITHDRAWN):
             raise ValidationError(
-                {"non_field_errors": f"The subject is {subject.get_status_display().lower()}."}
+                {
+                    "non_field_errors": _("The subject is %(value1)s.")
+                    % {"value1": subject.get_status_display().lower()}
+                }
             )
         _compute(assessment)
         if assessment.eligible is None:
             unknown = [c for c in rules.CODES if assessment.criteria.get(c) is None]
             raise ValidationError(
                 {
-                    "non_field_errors": f"Eligibility cannot be decided yet: unknown {', '.join(unknown)}."
+                    "non_field_errors": _("Eligibility cannot be decided yet: unknown %(value1)s.")
+                    % {"value1": ", ".join(unknown)}
                 }
             )
         assessment.confirmed_by = user
@@ -426,7 +445,9 @@ def eligibility_assessment_void(
         if instance.is_confirmed:
             raise ValidationError(
                 {
-                    "is_voided": "A confirmed assessment stays on record; start a new attempt instead."
+                    "is_voided": _(
+                        "A confirmed assessment stays on record; start a new attempt instead."
+                    )
                 }
             )
         return record_void(user=user, instance=instance, reason=reason)
@@ -450,12 +471,12 @@ def medical_history_save(
         )
         apply_data(history, data)
         if history.subject_id is None:
-            raise ValidationError({"subject": "This field is required."})
+            raise ValidationError({"subject": _("This field is required.")})
         subject = history.subject
         _require_data_entry(user, subject.site)
         if history._state.adding and subject.medical_histories.filter(is_voided=False).exists():
             raise ValidationError(
-                {"subject": "This subject already has a medical history: correct it instead."}
+                {"subject": _("This subject already has a medical history: correct it instead.")}
             )
         errors = {}
         today = _today()
@@ -486,12 +507,12 @@ def prior_therapy_save(
         )
         apply_data(therapy, data)
         if therapy.medical_history_id is None:
-            raise ValidationError({"medical_history": "This field is required."})
+            raise ValidationError({"medical_history": _("This field is required.")})
         _require_data_entry(user, therapy.medical_history.subject.site)
         if therapy.start_date and therapy.start_date > _today():
-            raise ValidationError({"start_date": "The start date is in the future."})
+            raise ValidationError({"start_date": _("The start date is in the future.")})
         if therapy.end_date and therapy.start_date and therapy.end_date < therapy.start_date:
-            raise ValidationError({"end_date": "The therapy ends before it starts."})
+            raise ValidationError({"end_date": _("The therapy ends before it starts.")})
         return audited_save(therapy, user=user, reason=reason)
 
 

@@ -55,6 +55,45 @@ def test_the_catalog_holds_exactly_the_texts_of_the_code(tmp_path):
     committed = polib.pofile(str(CATALOG))
     assert sorted(_entries(fresh) - _entries(committed), key=str) == [], "run `make messages`"
     assert sorted(_entries(committed) - _entries(fresh), key=str) == [], "run `make messages`"
+    # the models' texts as xgettext reads them (trial/i18n.py) are current too
+    model_texts = Path("trial") / "model_texts.py"
+    assert (copy / model_texts).read_text() == (ROOT / model_texts).read_text()
+
+
+def test_the_models_texts_follow_the_language_and_stay_english_underneath():
+    """Field names, help texts, choice labels and model names come out in the active language
+    (trial/i18n.py), while what migrations and exports read stays the English text."""
+    from django.utils import translation
+
+    from safety.models import CrsAssessment
+    from screening.models import EligibilityAssessment, Subject
+    from screening.rules import CRITERIA
+
+    dob = Subject._meta.get_field("date_of_birth")
+    status = Subject._meta.get_field("status")
+    history = Subject.history.model._meta
+    with translation.override("zh-hans"):
+        assert str(dob.verbose_name) == "出生日期"
+        assert str(Subject._meta.verbose_name) == "受试者"
+        assert str(history.verbose_name) == "受试者历史记录"
+        assert dict(status.flatchoices)["enrolled"] == "已入组"
+        assert str(Subject.Status.ENROLLED.label) == "已入组"
+        assert str(CrsAssessment._meta.get_field("grade").verbose_name) == "分级"
+        i2 = EligibilityAssessment._meta.get_field("i2")
+        assert str(i2.help_text).startswith("复发急性髓系白血病")
+        assert translation.gettext(CRITERIA["I1"]) == "年龄：≥3 岁且 ≤75 岁，男女不限。"
+    with translation.override("en"):
+        assert str(dob.verbose_name) == "date of birth"
+        assert str(history.verbose_name) == "historical subject"
+        assert str(Subject.Status.ENROLLED.label) == "Enrolled"
+        assert str(i2.help_text) == CRITERIA["I2"]
+    # what a migration records (makemigrations runs with translations off): the English, and no
+    # name where the model gives none, so the migrations do not change (`makemigrations --check`)
+    assert dob.deconstruct()[3].get("verbose_name") is None
+    with translation.override(None):
+        assert [str(label) for _value, label in status.deconstruct()[3]["choices"]] == [
+            "Screening", "Screen failed", "Eligible", "Enrolled", "Withdrawn",
+        ]  # fmt: skip
 
 
 def test_the_glossary_terms_are_used_where_the_catalog_names_them():

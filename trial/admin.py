@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,11 +25,11 @@ class StudyAdmin(AuditedAdmin):
     fieldsets = [
         (None, {"fields": ["registry_id", "title", "short_title", "sponsor", "phase"]}),
         (
-            "Population",
+            _("Population"),
             {"fields": ["target_enrollment", "min_age_years", "max_age_years"]},
         ),
         (
-            "Dose escalation",
+            _("Dose escalation"),
             {
                 "fields": [
                     "dlt_window_days",
@@ -41,7 +42,7 @@ class StudyAdmin(AuditedAdmin):
                 ]
             },
         ),
-        ("Record", {"fields": ["created_at", "version"]}),
+        (_("Record"), {"fields": ["created_at", "version"]}),
     ]
 
     def get_queryset(self, request):
@@ -110,7 +111,7 @@ class SiteRoleAdmin(AuditedAdmin):
             return response
         context = {
             **self.admin_site.each_context(request),
-            "title": "Access report: who held which role, where and when",
+            "title": _("Access report: who held which role, where and when"),
             "opts": self.model._meta,
             "periods": periods,
         }

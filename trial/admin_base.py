@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -35,11 +36,11 @@ class _DryRun(Exception):
 
 class AuditedAdminForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="Reason for change",
+        label=_("Reason for change"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Required when a saved record is changed; kept in the record's history.",
+        help_text=_("Required when a saved record is changed; kept in the record's history."),
     )
 
     # the version the user opened: a save on top of a newer one is refused (optimistic
@@ -61,12 +62,22 @@ class AuditedAdminForm(forms.ModelForm):
         if seen is None or current is None or seen == current:
             return
         last = fresh.history.select_related("history_user").first()
-        who = last.history_user.get_username() if last and last.history_user else "someone"
-        when = f" at {last.history_date:%Y-%m-%d %H:%M} UTC" if last else ""
+        who = last.history_user.get_username() if last and last.history_user else _("someone")
+        if last:
+            message = _(
+                "%(who)s changed this record at %(when)s UTC since you opened it (version "
+                "%(seen)s, now %(current)s). Your changes are not saved: open the record again, "
+                "check their change and enter yours again."
+            )
+        else:
+            message = _(
+                "%(who)s changed this record since you opened it (version %(seen)s, now "
+                "%(current)s). Your changes are not saved: open the record again, check their "
+                "change and enter yours again."
+            )
+        when = f"{last.history_date:%Y-%m-%d %H:%M}" if last else ""
         raise ValidationError(
-            f"{who} changed this record{when} since you opened it (version {seen}, now "
-            f"{current}). Your changes are not saved: open the record again, check their change "
-            f"and enter yours again."
+            message % {"who": who, "when": when, "seen": seen, "current": current}
         )
 
     def service_data(self) -> dict:
@@ -190,25 +201,31 @@ class DateEntryMixin:
                 day, time = field.fields
                 day.input_formats = ["%Y-%m-%d"]
                 time.input_formats = ["%H:%M", "%H:%M:%S"]
-                field.error_messages["invalid_date"] = (
-                    f"Enter the date as {DATE_FORMAT_HINT}, e.g. {today}."
-                )
-                field.error_messages["invalid_time"] = (
-                    f"Enter the time as {TIME_FORMAT_HINT}, e.g. 14:30."
-                )
+                field.error_messages["invalid_date"] = _(
+                    "Enter the date as %(format)s, e.g. %(today)s."
+                ) % {"format": DATE_FORMAT_HINT, "today": today}
+                field.error_messages["invalid_time"] = _(
+                    "Enter the time as %(format)s, e.g. 14:30."
+                ) % {"format": TIME_FORMAT_HINT}
                 day.error_messages["invalid"] = field.error_messages["invalid_date"]
                 time.error_messages["invalid"] = field.error_messages["invalid_time"]
                 day_widget, time_widget = field.widget.widgets
                 day_widget.attrs["placeholder"] = DATE_FORMAT_HINT
                 time_widget.attrs["placeholder"] = "HH:MM"
-                hint = f"Date {DATE_FORMAT_HINT}, time {TIME_FORMAT_HINT}, local time."
+                hint = _("Date %(date)s, time %(time)s, local time.") % {
+                    "date": DATE_FORMAT_HINT,
+                    "time": TIME_FORMAT_HINT,
+                }
             else:
                 return field
         else:
             field.input_formats = ["%Y-%m-%d"]
-            field.error_messages["invalid"] = f"Enter the date as {DATE_FORMAT_HINT}, e.g. {today}."
+            field.error_messages["invalid"] = _("Enter the date as %(format)s, e.g. %(today)s.") % {
+                "format": DATE_FORMAT_HINT,
+                "today": today,
+            }
             field.widget.attrs["placeholder"] = DATE_FORMAT_HINT
-            hint = f"Format {DATE_FORMAT_HINT}."
+            hint = _("Format %(format)s.") % {"format": DATE_FORMAT_HINT}
         field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
         return field
 
@@ -310,12 +327,12 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
                 row.open_query_count = counts.get(row.pk, 0)
         return changelist
 
-    @admin.display(description="open queries")
+    @admin.display(description=_("open queries"))
     def open_queries(self, obj):
         count = getattr(obj, "open_query_count", 0)
         if not count:
             return "-"
-        return format_html('<span class="open-query-flag">? {} open</span>', count)
+        return format_html(_('<span class="open-query-flag">? {} open</span>'), count)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -426,7 +443,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for voiding",
+        label=_("Reason for voiding"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
@@ -454,7 +471,10 @@ def form_action(*, name, description, form_class, perform, intro, submit, permis
                     modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
             if done:
                 modeladmin.message_user(
-                    request, f"{description}: {done} record(s).", messages.SUCCESS
+                    request,
+                    _("%(description)s: %(done)s record(s).")
+                    % {"description": description, "done": done},
+                    messages.SUCCESS,
                 )
             return None
         context = {
@@ -476,14 +496,16 @@ def form_action(*, name, description, form_class, perform, intro, submit, permis
 
 void_selected = form_action(
     name="void_selected",
-    description="Void selected records (entered in error)",
+    description=_("Void selected records (entered in error)"),
     form_class=VoidForm,
     perform=lambda modeladmin, request, obj, data: type(modeladmin).void_service(
         user=request.user, instance=obj, reason=data["reason"]
     ),
-    intro="These records will be marked as voided. They stay in the database and in their "
-    "history, and the reason below is recorded with the change.",
-    submit="Void these records",
+    intro=_(
+        "These records will be marked as voided. They stay in the database and in their "
+        "history, and the reason below is recorded with the change."
+    ),
+    submit=_("Void these records"),
 )
 
 

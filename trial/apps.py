@@ -1,10 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrialConfig(AppConfig):
     name = "trial"
-    verbose_name = "Study configuration"
+    verbose_name = _("Study configuration")
 
     def ready(self):
         # registers the deployment checks, the API's auth schemes, the role cache's invalidation
         from . import api_schema, checks, signals  # noqa: F401
+        from .i18n import translate_models
+
+        # the models' names, help texts and choices in the reader's language (trial/i18n.py)
+        translate_models()

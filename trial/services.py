@@ -44,7 +44,9 @@ REASON_REQUIRED = "A reason for change is required when a saved record is change
 def require_data_entry(user, site: Site) -> None:
     """Clinical data of a site are entered by its investigators and coordinators only."""
     if not any(user_has_role(user, role, site=site) for role in DATA_ENTRY_ROLES):
-        raise PermissionDenied("Only investigators and coordinators of this site enter its data.")
+        raise PermissionDenied(
+            _("Only investigators and coordinators of this site enter its data.")
+        )
 
 
 def apply_data(obj: A, data: Mapping[str, Any]) -> A:
@@ -117,9 +119,9 @@ def record_void(*, user, instance: VoidableModel, reason: str) -> VoidableModel:
     """Void a record entered in error: it stays in the database and in its history."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "A reason is required to void a record."})
+        raise ValidationError({"reason": _("A reason is required to void a record.")})
     if instance.is_voided:
-        raise ValidationError({"is_voided": "This record is already voided."})
+        raise ValidationError({"is_voided": _("This record is already voided.")})
     instance.is_voided = True
     instance.voided_at = timezone.now()
     instance.void_reason = reason
@@ -166,10 +168,14 @@ def site_role_save(
         apply_data(site_role, data)
         if user is not None and not user.is_superuser and site_role.site_id is not None:
             if not user_has_role(user, SiteRole.Role.DATA_MANAGER, site=site_role.site):
-                raise PermissionDenied("Only a data manager of this site grants its roles.")
+                raise PermissionDenied(_("Only a data manager of this site grants its roles."))
             if site_role.user_id == user.pk:
                 raise ValidationError(
-                    {"user": "Nobody grants or changes their own role: ask another data manager."}
+                    {
+                        "user": _(
+                            "Nobody grants or changes their own role: ask another data manager."
+                        )
+                    }
                 )
         return audited_save(site_role, user=user, reason=reason)
 
@@ -215,7 +221,10 @@ def dose_level_save(
                 if data.get("number") is not None and data["number"] > top + 1:
                     raise ValidationError(
                         {
-                            "number": f"Dose levels are numbered 1..K without gaps: the next is {top + 1}."
+                            "number": _(
+                                "Dose levels are numbered 1..K without gaps: the next is %(value1)s."
+                            )
+                            % {"value1": top + 1}
                         }
                     )
         refuse_changes(
@@ -236,7 +245,9 @@ def dose_level_void(*, user, instance: DoseLevel, reason: str) -> DoseLevel:
         if higher.exists():
             raise ValidationError(
                 {
-                    "number": "Only the highest dose level can be voided: the others stay numbered 1..K."
+                    "number": _(
+                        "Only the highest dose level can be voided: the others stay numbered 1..K."
+                    )
                 }
             )
         return record_void(user=user, instance=instance, reason=reason)
@@ -308,12 +319,12 @@ def two_factor_confirm(*, user, device, token: str) -> list[str]:
 
     token = (token or "").replace(" ", "")
     if not TOTP_CODE.match(token):
-        raise ValidationError({"otp_token": "Enter the 6-digit code the app shows."})
+        raise ValidationError({"otp_token": _("Enter the 6-digit code the app shows.")})
     with transaction.atomic():
         # one set-up at a time per user: a second one (another browser) waits, then is refused
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            raise ValidationError({"otp_token": "An authenticator is already set up."})
+            raise ValidationError({"otp_token": _("An authenticator is already set up.")})
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
         device._history_user = user
         device._change_reason = "Two-factor set-up: first code checked"
@@ -327,7 +338,9 @@ def two_factor_confirm(*, user, device, token: str) -> list[str]:
     if not accepted:
         raise ValidationError(
             {
-                "otp_token": "That code is not right: check the time on your phone and try the next code."
+                "otp_token": _(
+                    "That code is not right: check the time on your phone and try the next code."
+                )
             }
         )
     return codes
@@ -374,13 +387,13 @@ def two_factor_reset(*, user, member, reason: str) -> int:
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"change_reason": "Say why the second factor is reset."})
+        raise ValidationError({"change_reason": _("Say why the second factor is reset.")})
     if member.pk == user.pk:
         raise ValidationError(
-            {"user": "Nobody resets their own second factor: ask a data manager."}
+            {"user": _("Nobody resets their own second factor: ask a data manager.")}
         )
     if not managed_user_list(user=user).filter(pk=member.pk).exists():
-        raise PermissionDenied("Only a data manager of one of this user's sites resets it.")
+        raise PermissionDenied(_("Only a data manager of one of this user's sites resets it."))
     with transaction.atomic():
         devices = [
             *TOTPDevice.objects.select_for_update().filter(user=member, confirmed=True),
@@ -433,11 +446,11 @@ def api_token_revoke(*, user, instance: ApiToken, reason: str) -> ApiToken:
     if instance.user_id != user.pk and not (
         managed_user_list(user=user).filter(pk=instance.user_id).exists()
     ):
-        raise PermissionDenied("Only the token's owner or their data manager revokes it.")
+        raise PermissionDenied(_("Only the token's owner or their data manager revokes it."))
     with transaction.atomic():
         api_token = ApiToken.objects.select_for_update().get(pk=instance.pk)
         if api_token.revoked_at is not None:
-            raise Conflict("This token is already revoked.")
+            raise Conflict(_("This token is already revoked."))
         api_token.revoked_at = timezone.now()
         api_token.revoked_by = user
         api_token.revoke_reason = reason
