@@ -19,10 +19,10 @@ SHIFTED_TESTS := tests/monitoring tests/followup tests/safety tests/dosing/test_
 .PHONY: install run test lint migrate clean messages
 
 # the translations (issue 22): compiled from the committed catalog (gettext's msgfmt), not committed
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+locale/%.mo: locale/%.po | $(STAMP)
 	command -v msgfmt >/dev/null || (apt-get update -q && apt-get install -y -q gettext)
-	$(BIN)/python manage.py compilemessages --locale $* -v0
+	$(BIN)/python manage.py compilemessages --locale $(firstword $(subst /, ,$*)) -v0
 
 # after changing text in the code or templates: update the catalog, then translate what is new
 messages: install

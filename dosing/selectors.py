@@ -5,6 +5,8 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from trial.models import Study
 from trial.selectors import scope_to_sites, study_list
@@ -166,20 +168,22 @@ def escalation_state(*, study: Study, today: date | None = None) -> dict:
         capacity = current_cohort.size + replaced_in_cohort.get(current_cohort.pk, 0)
         open_slots = max(capacity - enrolled_in_cohort.get(current_cohort.pk, 0), 0)
     if current_cohort is None:
-        note = "No cohort yet: open the first cohort at dose 1."
+        note = _("No cohort yet: open the first cohort at dose 1.")
     elif current_cohort.status == Cohort.Status.CLOSED:
-        note = "Escalation is complete."
+        note = _("Escalation is complete.")
     elif open_slots:
-        note = f"Cohort {current_cohort.sequence} has {open_slots} open slot(s): the recommendation waits for them."
+        note = _(
+            "Cohort %(cohort)s has %(slots)s open slot(s): the recommendation waits for them."
+        ) % {"cohort": current_cohort.sequence, "slots": open_slots}
     elif waiting:
-        note = (
-            f"Waiting for {waiting} patient(s) of cohort {current_cohort.sequence} still in their DLT window "
+        note = _(
+            "Waiting for %(waiting)s patient(s) of cohort %(cohort)s still in their DLT window "
             "or awaiting DLT adjudication."
-        )
+        ) % {"waiting": waiting, "cohort": current_cohort.sequence}
     else:
-        note = (
-            f"Cohort {current_cohort.sequence} is complete: ready for the safety review committee."
-        )
+        note = _("Cohort %(cohort)s is complete: ready for the safety review committee.") % {
+            "cohort": current_cohort.sequence
+        }
     decisions = list(
         EscalationDecision.objects.filter(cohort__study=study)
         .select_related("cohort__dose_level", "next_dose_level", "mtd_dose_level", "signed_by")
@@ -257,6 +261,18 @@ def escalation_patients(*, study: Study, today: date | None = None) -> list[dict
     return patients
 
 
+def action_word(action: str) -> str:
+    """A rule's action as the tables and the plot say it: the code in English, a word in other
+    languages (the code itself stays what the rules, the API and the exports use)."""
+    words = {
+        rules.ESCALATE: pgettext("escalation action", "escalate"),
+        rules.STAY: pgettext("escalation action", "stay"),
+        rules.DEESCALATE: pgettext("escalation action", "de-escalate"),
+        rules.STOP: pgettext("escalation action", "stop"),
+    }
+    return words.get(action, action)
+
+
 def decision_table(study: Study) -> dict:
     """The decision table of the study's design, computed by the design's own rule (never
     typed in): BOIN's boundaries per number of patients, or the 3+3 outcome per DLT count."""
@@ -268,10 +284,10 @@ def decision_table(study: Study) -> dict:
         return {
             "design": study.escalation_design,
             "columns": [
-                "Patients treated",
-                "Escalate if DLTs <=",
-                "De-escalate if DLTs >=",
-                "Eliminate if DLTs >=",
+                _("Patients treated"),
+                _("Escalate if DLTs <="),
+                _("De-escalate if DLTs >="),
+                _("Eliminate if DLTs >="),
             ],
             "rows": [["-" if v is None else v for v in row] for row in rows],
         }
@@ -289,17 +305,22 @@ def decision_table(study: Study) -> dict:
                 [below_n, n_d, 0], [0, y_d, 0], 2, deescalation=study.deescalation
             )
             if rec.action == rules.STOP:
-                then = "stop: the dose below is the MTD" if rec.mtd == 1 else "stop"
+                then = _("stop: the dose below is the MTD") if rec.mtd == 1 else _("stop")
             elif rec.next_dose == 2:
-                then = "treat 3 more at the same dose"
+                then = _("treat 3 more at the same dose")
             elif rec.next_dose == 3:
-                then = "next cohort at the dose above"
+                then = _("next cohort at the dose above")
             else:
-                then = "treat 3 more at the dose below (MTD once it has 6 with at most 1 DLT)"
-            label = f"{y_d} of {n_d}" if y_d < 3 or n_d == 3 else f"{y_d} or more of {n_d}"
-            rows.append([label, rec.action, then])
+                then = _("treat 3 more at the dose below (MTD once it has 6 with at most 1 DLT)")
+            counts = {"dlts": y_d, "patients": n_d}
+            label = (
+                _("%(dlts)s of %(patients)s") % counts
+                if y_d < 3 or n_d == 3
+                else _("%(dlts)s or more of %(patients)s") % counts
+            )
+            rows.append([label, action_word(rec.action), then])
     return {
         "design": study.escalation_design,
-        "columns": ["DLTs", "Decision", "Then"],
+        "columns": [_("DLTs"), _("Decision"), _("Then")],
         "rows": rows,
     }

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from screening.models import Subject
 from trial.models import AuditedModel, Study, VoidableModel
@@ -27,11 +28,11 @@ COUNT = {
 }
 
 CRF_TYPES = {
-    "visit": "Visit record",
-    "labs": "Laboratory results",
-    "crs": "CRS assessment",
-    "icans": "ICANS assessment",
-    "response": "Response assessment",
+    "visit": _("Visit record"),
+    "labs": _("Laboratory results"),
+    "crs": _("CRS assessment"),
+    "icans": _("ICANS assessment"),
+    "response": _("Response assessment"),
 }
 
 CRF_CHOICES = list(CRF_TYPES.items())

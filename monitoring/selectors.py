@@ -14,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from dosing.models import Cohort, DltEvaluation, Enrollment, LymphodepletionRegimen
 from dosing.selectors import cohort_list, decision_table, escalation_state
@@ -346,7 +347,7 @@ def _todo(*, user, limit: int) -> dict:
         "queries_total": queries.count(),
         "old_queries": {q.pk for q in shown if q.created_at < old},
         "query_overdue_days": settings.QUERY_OVERDUE_DAYS,
-        "queries_title": "Answers to review and close" if reviews else "Queries to answer",
+        "queries_title": _("Answers to review and close") if reviews else _("Queries to answer"),
         "decisions": list(decisions),
     }
 
@@ -448,6 +449,15 @@ def dashboard(*, user, today: date | None = None, limit: int = 10) -> dict:
 
 
 # --- a subject's casebook ----------------------------------------------------------------------
+
+# the casebook's section titles (keys here; translated where shown: casebook.html)
+SECTIONS = [
+    gettext_noop("Screening"),
+    gettext_noop("Enrollment and treatment"),
+    gettext_noop("Visits"),
+    gettext_noop("Adverse events, DLTs and medications"),
+    gettext_noop("End of study"),
+]
 
 # (section, model, path to the subject, date attribute, related rows its name needs)
 CASEBOOK_FORMS = (

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from dosing.models import DltEvaluation
 from screening.models import Subject
@@ -163,7 +164,11 @@ class AdverseEvent(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.display_term} (grade {self.worst_grade})"
+        return _("%(subject)s %(term)s (grade %(grade)s)") % {
+            "subject": self.subject,
+            "term": self.display_term,
+            "grade": self.worst_grade,
+        }
 
     @property
     def display_term(self) -> str:
@@ -199,7 +204,7 @@ class AeGrade(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"grade {self.grade} from {self.from_date}"
+        return _("grade %(grade)s from %(date)s") % {"grade": self.grade, "date": self.from_date}
 
 
 class CrsAssessment(VoidableModel):
@@ -276,7 +281,11 @@ class CrsAssessment(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} CRS {self.assessed_at:%Y-%m-%d %H:%M} (grade {self.grade})"
+        return _("%(subject)s CRS %(at)s (grade %(grade)s)") % {
+            "subject": self.subject,
+            "at": f"{self.assessed_at:%Y-%m-%d %H:%M}",
+            "grade": self.grade,
+        }
 
     def grading_inputs(self) -> dict:
         return {
@@ -358,7 +367,11 @@ class IcansAssessment(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} ICANS {self.assessed_at:%Y-%m-%d %H:%M} (grade {self.grade})"
+        return _("%(subject)s ICANS %(at)s (grade %(grade)s)") % {
+            "subject": self.subject,
+            "at": f"{self.assessed_at:%Y-%m-%d %H:%M}",
+            "grade": self.grade,
+        }
 
     def grading_inputs(self) -> dict:
         return {
@@ -473,7 +486,10 @@ class DltCandidate(AuditedModel):
         ordering = ["subject", "flagged_at"]
 
     def __str__(self) -> str:
-        return f"{self.subject} DLT candidate: {self.get_clause_display()}"
+        return _("%(subject)s DLT candidate: %(clause)s") % {
+            "subject": self.subject,
+            "clause": self.get_clause_display(),
+        }
 
 
 class ConMed(VoidableModel):

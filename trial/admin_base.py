@@ -45,7 +45,9 @@ class AuditedAdminForm(forms.ModelForm):
 
     # the version the user opened: a save on top of a newer one is refused (optimistic
     # concurrency, like If-Match in the API)
-    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(
+        label=_("version seen"), required=False, widget=forms.HiddenInput
+    )
 
     # set by AuditedAdmin.get_form
     admin_call_service = None
@@ -381,7 +383,7 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
             return fieldsets
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
-        return [*fieldsets, ("Reason for change", {"fields": [REASON_FIELD, "seen_version"]})]
+        return [*fieldsets, (_("Reason for change"), {"fields": [REASON_FIELD, "seen_version"]})]
 
     # read-only results a saved record shows that an add form would show as "-" (subclasses)
     COMPUTED_ON_SAVE: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, override
 
 # simple-history names its tables "historical <model>" in English only
 HISTORICAL = gettext_noop("historical {}")
@@ -92,8 +92,10 @@ def translate_models() -> None:
                 gettext_lazy(HISTORICAL), _lazy(original.verbose_name_plural, where)
             )
         else:
-            opts.verbose_name = _lazy(opts.verbose_name, name)
-            opts.verbose_name_plural = _lazy(opts.verbose_name_plural, name)
+            # Django derives an unnamed plural lazily ("{}s"): its English text is the msgid
+            with override(None):
+                opts.verbose_name = _lazy(str(opts.verbose_name), name)
+                opts.verbose_name_plural = _lazy(str(opts.verbose_name_plural), name)
         for field in opts.local_fields + opts.local_many_to_many:
             where = f"{name}.{field.name}"
             field.verbose_name = _lazy(field.verbose_name, where)

@@ -36,6 +36,12 @@ gettext_noop("history type")
 # Translators: trial.HistoricalUser.history_user, trial.HistoricalTOTPDevice.history_user, trial.HistoricalStaticDevice.history_user and 38 more
 gettext_noop("history user")
 
+# Translators: trial.User, trial.HistoricalTOTPDevice.user, trial.HistoricalStaticDevice.user and 4 more
+gettext_noop("user")
+
+# Translators: trial.User
+gettext_noop("users")
+
 # Translators: otp_totp.TOTPDevice
 gettext_noop("TOTP device")
 
@@ -111,9 +117,6 @@ gettext_noop("last t")
 # Translators: trial.HistoricalTOTPDevice.last_t
 gettext_noop("The t value of the latest verified token. The next token must be at a higher time step.")
 
-# Translators: trial.HistoricalTOTPDevice.user, trial.HistoricalStaticDevice.user, trial.HistoricalApiToken.user and 3 more
-gettext_noop("user")
-
 # Translators: trial.HistoricalTOTPDevice.user, trial.HistoricalStaticDevice.user
 gettext_noop("The user that this device belongs to.")
 
@@ -149,6 +152,9 @@ gettext_noop("revoke reason")
 
 # Translators: trial.HistoricalApiToken.revoked_by, trial.ApiToken.revoked_by
 gettext_noop("revoked by")
+
+# Translators: trial.ApiToken
+gettext_noop("API tokens")
 
 # Translators: trial.Study, trial.HistoricalSite.study, trial.Site.study and 14 more
 gettext_noop("study")
@@ -256,6 +262,9 @@ gettext_noop("open for screening")
 # Translators: trial.HistoricalSite.is_active, trial.Site.is_active
 gettext_noop("A closed site keeps its data.")
 
+# Translators: trial.Site
+gettext_noop("sites")
+
 # Translators: trial.SiteRole
 gettext_noop("site role")
 
@@ -279,6 +288,9 @@ gettext_noop("Safety reviewer")
 
 # Translators: trial.HistoricalSiteRole.is_active, trial.SiteRole.is_active, monitoring.HistoricalLock.is_active and 1 more
 gettext_noop("is active")
+
+# Translators: trial.SiteRole
+gettext_noop("site roles")
 
 # Translators: trial.DoseLevel, dosing.HistoricalCohort.dose_level, dosing.Cohort.dose_level and 2 more
 gettext_noop("dose level")
@@ -315,6 +327,9 @@ gettext_noop("placeholder value")
 
 # Translators: trial.HistoricalDoseLevel.is_placeholder, trial.DoseLevel.is_placeholder
 gettext_noop("The registry gives no dose levels: a placeholder must be confirmed against the protocol before the first enrollment.")
+
+# Translators: trial.DoseLevel
+gettext_noop("dose levels")
 
 # Translators: trial.JobRun
 gettext_noop("scheduled job run")
@@ -385,6 +400,9 @@ gettext_noop("Withdrawn")
 # Translators: screening.HistoricalSubject.is_demo, screening.Subject.is_demo
 gettext_noop("demo data")
 
+# Translators: screening.Subject
+gettext_noop("subjects")
+
 # Translators: screening.Consent
 gettext_noop("consent")
 
@@ -429,6 +447,9 @@ gettext_noop("obtained by")
 
 # Translators: screening.HistoricalConsent.obtained_by, screening.Consent.obtained_by
 gettext_noop("The person who obtained consent.")
+
+# Translators: screening.Consent
+gettext_noop("consents")
 
 # Translators: screening.EligibilityAssessment
 gettext_noop("eligibility assessment")
@@ -708,6 +729,9 @@ gettext_noop("confirmed at")
 # Translators: screening.HistoricalEligibilityAssessment.confirmed_by, screening.EligibilityAssessment.confirmed_by
 gettext_noop("confirmed by")
 
+# Translators: screening.EligibilityAssessment
+gettext_noop("eligibility assessments")
+
 # Translators: screening.MedicalHistory, screening.HistoricalPriorTherapy.medical_history, screening.PriorTherapy.medical_history
 gettext_noop("medical history")
 
@@ -823,6 +847,9 @@ gettext_noop("Agents and doses, e.g. fludarabine 30 mg/m2/day.")
 # Translators: dosing.HistoricalLymphodepletionRegimen.schedule, dosing.LymphodepletionRegimen.schedule
 gettext_noop("e.g. days -5 to -3.")
 
+# Translators: dosing.LymphodepletionRegimen
+gettext_noop("lymphodepletion regimens")
+
 # Translators: dosing.Cohort, dosing.HistoricalEnrollment.cohort, dosing.Enrollment.cohort and 2 more
 gettext_noop("cohort")
 
@@ -847,6 +874,9 @@ gettext_noop("Closed")
 # Translators: dosing.HistoricalCohort.opened_by_decision, dosing.Cohort.opened_by_decision
 gettext_noop("opened by decision")
 
+# Translators: dosing.Cohort
+gettext_noop("cohorts")
+
 # Translators: dosing.Enrollment, dosing.HistoricalLymphodepletion.enrollment, dosing.Lymphodepletion.enrollment and 4 more
 gettext_noop("enrollment")
 
@@ -855,6 +885,9 @@ gettext_noop("enrollment date")
 
 # Translators: dosing.HistoricalEnrollment.enrolled_by, dosing.Enrollment.enrolled_by
 gettext_noop("enrolled by")
+
+# Translators: dosing.Enrollment
+gettext_noop("enrollments")
 
 # Translators: dosing.Lymphodepletion
 gettext_noop("lymphodepletion")
@@ -873,6 +906,9 @@ gettext_noop("Given in full as planned.")
 
 # Translators: dosing.HistoricalLymphodepletion.notes, dosing.Lymphodepletion.notes
 gettext_noop("notes")
+
+# Translators: dosing.Lymphodepletion
+gettext_noop("lymphodepletions")
 
 # Translators: dosing.Infusion
 gettext_noop("infusion")
@@ -900,6 +936,9 @@ gettext_noop("infusion reaction")
 
 # Translators: dosing.HistoricalInfusion.premedication, dosing.Infusion.premedication
 gettext_noop("premedication")
+
+# Translators: dosing.Infusion
+gettext_noop("infusions")
 
 # Translators: dosing.DltEvaluation
 gettext_noop("DLT evaluation")
@@ -1044,6 +1083,9 @@ gettext_noop("mtd dose level")
 
 # Translators: dosing.HistoricalEscalationDecision.mtd_dose_level, dosing.EscalationDecision.mtd_dose_level
 gettext_noop("When stopping: the MTD (empty = no tolerable dose).")
+
+# Translators: dosing.EscalationDecision
+gettext_noop("escalation decisions")
 
 # Translators: safety.DltCriteriaConfig
 gettext_noop("DLT criteria")
@@ -1264,6 +1306,9 @@ gettext_noop("Set by a data manager for terms the CTCAE v5.0 table does not code
 # Translators: safety.HistoricalAdverseEvent.coded_soc, safety.AdverseEvent.coded_soc
 gettext_noop("MedDRA system organ class (coded)")
 
+# Translators: safety.AdverseEvent
+gettext_noop("adverse events")
+
 # Translators: safety.AeGrade
 gettext_noop("AE grade episode")
 
@@ -1465,6 +1510,9 @@ gettext_noop("grading note")
 # Translators: safety.HistoricalLabResult.grading_note, safety.LabResult.grading_note
 gettext_noop("How the grade was computed.")
 
+# Translators: safety.LabResult
+gettext_noop("lab results")
+
 # Translators: safety.DltCandidate
 gettext_noop("DLT candidate")
 
@@ -1600,6 +1648,9 @@ gettext_noop("ongoing")
 # Translators: safety.HistoricalConMed.adverse_event, safety.ConMed.adverse_event
 gettext_noop("The AE it treats, if any.")
 
+# Translators: safety.ConMed
+gettext_noop("concomitant medications")
+
 # Translators: followup.VisitDefinition
 gettext_noop("visit definition")
 
@@ -1623,6 +1674,9 @@ gettext_noop("Any of: visit, labs, crs, icans, response.")
 
 # Translators: followup.HistoricalVisitDefinition.order, followup.VisitDefinition.order
 gettext_noop("order")
+
+# Translators: followup.VisitDefinition
+gettext_noop("visit definitions")
 
 # Translators: followup.Visit, followup.HistoricalResponseAssessment.visit, followup.ResponseAssessment.visit
 gettext_noop("visit")
@@ -1650,6 +1704,9 @@ gettext_noop("Derived: the visit date falls outside the visit's window.")
 
 # Translators: followup.HistoricalVisit.definition, followup.Visit.definition
 gettext_noop("definition")
+
+# Translators: followup.Visit
+gettext_noop("visits")
 
 # Translators: followup.ResponseAssessment
 gettext_noop("response assessment")
@@ -1729,6 +1786,9 @@ gettext_noop("disagreement")
 # Translators: followup.HistoricalResponseAssessment.disagreement_comment, followup.ResponseAssessment.disagreement_comment
 gettext_noop("disagreement comment")
 
+# Translators: followup.ResponseAssessment
+gettext_noop("response assessments")
+
 # Translators: followup.Disposition
 gettext_noop("disposition")
 
@@ -1776,6 +1836,9 @@ gettext_noop("death related to study treatment")
 
 # Translators: followup.HistoricalDisposition.last_known_alive_date, followup.Disposition.last_known_alive_date
 gettext_noop("last known alive date")
+
+# Translators: followup.Disposition
+gettext_noop("dispositions")
 
 # Translators: followup.ProtocolDeviation
 gettext_noop("protocol deviation")
@@ -1833,6 +1896,9 @@ gettext_noop("found in")
 
 # Translators: followup.HistoricalProtocolDeviation.source, followup.ProtocolDeviation.source
 gettext_noop("The record that revealed it, e.g. dosing.infusion #12.")
+
+# Translators: followup.ProtocolDeviation
+gettext_noop("protocol deviations")
 
 # Translators: monitoring.Query, monitoring.HistoricalQueryMessage.query, monitoring.QueryMessage.query
 gettext_noop("query")
@@ -1900,6 +1966,9 @@ gettext_noop("time")
 # Translators: monitoring.HistoricalQueryMessage.author, monitoring.QueryMessage.author
 gettext_noop("author")
 
+# Translators: monitoring.QueryMessage
+gettext_noop("query messages")
+
 # Translators: monitoring.SdvPlan
 gettext_noop("SDV plan")
 
@@ -1921,6 +1990,9 @@ gettext_noop("For key-field SDV: the field names.")
 
 # Translators: monitoring.HistoricalSdvPlan.crf, monitoring.SdvPlan.crf
 gettext_noop("CRF type")
+
+# Translators: monitoring.SdvPlan
+gettext_noop("SDV plans")
 
 # Translators: monitoring.SdvMark
 gettext_noop("SDV mark")
@@ -1945,6 +2017,9 @@ gettext_noop("cleared at")
 
 # Translators: monitoring.HistoricalSdvMark.verified_by, monitoring.SdvMark.verified_by
 gettext_noop("verified by")
+
+# Translators: monitoring.SdvMark
+gettext_noop("SDV marks")
 
 # Translators: monitoring.Lock
 gettext_noop("lock")
@@ -1976,6 +2051,9 @@ gettext_noop("locked by")
 # Translators: monitoring.HistoricalLock.unlocked_by, monitoring.Lock.unlocked_by
 gettext_noop("unlocked by")
 
+# Translators: monitoring.Lock
+gettext_noop("locks")
+
 # Translators: monitoring.Signature
 gettext_noop("signature")
 
@@ -1999,6 +2077,9 @@ gettext_noop("invalidation reason")
 
 # Translators: monitoring.HistoricalSignature.signer, monitoring.Signature.signer
 gettext_noop("signer")
+
+# Translators: monitoring.Signature
+gettext_noop("signatures")
 
 # Translators: monitoring.MonitoringVisit
 gettext_noop("monitoring visit")
@@ -2032,6 +2113,18 @@ gettext_noop("follow-up due by")
 
 # Translators: monitoring.HistoricalMonitoringVisit.monitor, monitoring.MonitoringVisit.monitor
 gettext_noop("monitor")
+
+# Translators: monitoring.MonitoringVisit
+gettext_noop("monitoring visits")
+
+# Translators: django.contrib.admin
+gettext_noop("Model name")
+
+# Translators: django.contrib.admin
+gettext_noop("Add link")
+
+# Translators: django.contrib.admin
+gettext_noop("Change or view list link")
 
 # Translators: screening.rules.CRITERIA
 gettext_noop("Age: >= 3 years old and <= 75 years old, male or female.")

@@ -46,6 +46,40 @@ def _install_chromium() -> str:
     return done.stderr[-500:] if done.returncode else ""
 
 
+def _has_cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> None:
+    """A font with Chinese glyphs (Debian's fonts-noto-cjk), installed like Chromium when
+    missing: without one, Chinese pages render as boxes and their screenshots prove nothing."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-cjk"]
+    if not _has_cjk_font() and shutil.which("apt-get") and os.geteuid() == 0:
+        with open(Path(tempfile.gettempdir()) / "edc-chromium-install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not _has_cjk_font():
+                done = subprocess.run(install, capture_output=True, env=env, check=False)
+                if done.returncode != 0:
+                    subprocess.run(["apt-get", "update"], capture_output=True, env=env)
+                    subprocess.run(install, capture_output=True, env=env, check=False)
+    if not _has_cjk_font():
+        pytest.skip("No CJK font found and apt-get install -y fonts-noto-cjk failed")
+    # matplotlib (the escalation plot) reads its font list from a cache made before the install
+    import matplotlib.font_manager
+
+    known = {font.name for font in matplotlib.font_manager.fontManager.ttflist}
+    if not known & {"Noto Sans CJK SC", "Noto Sans CJK JP"}:
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True
+        )
+        matplotlib.font_manager.fontManager.addfont(found.stdout)
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = _find_chromium()

@@ -5,6 +5,9 @@
 // service as the API and comes back to this page.
 (function () {
   "use strict";
+  // the user's language: Django's JavaScript catalog (admin:jsi18n); English without it
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((text, values) => text.replace("%s", values[0]));
   const source = document.getElementById("field-queries");
   if (!source) return;
   const data = JSON.parse(source.textContent);
@@ -16,10 +19,13 @@
     dialog.id = "raise-query";
     dialog.innerHTML =
       '<form method="post"><h2 class="title"></h2>' +
-      '<label for="raise-query-text">Question for the site</label>' +
+      '<label for="raise-query-text"></label>' +
       '<textarea id="raise-query-text" name="text" rows="4" required></textarea>' +
-      '<div class="buttons"><button type="button" class="cancel">Cancel</button>' +
-      '<input type="submit" class="default" value="Raise query"></div></form>';
+      '<div class="buttons"><button type="button" class="cancel"></button>' +
+      '<input type="submit" class="default"></div></form>';
+    dialog.querySelector("label").textContent = gettext("Question for the site");
+    dialog.querySelector(".cancel").textContent = gettext("Cancel");
+    dialog.querySelector("input[type=submit]").value = gettext("Raise query");
     const form = dialog.querySelector("form");
     form.action = data.raise.url;
     const hidden = {
@@ -42,7 +48,7 @@
 
   function openDialog(field, label) {
     if (!dialog) buildDialog();
-    dialog.querySelector(".title").textContent = "Query on " + label;
+    dialog.querySelector(".title").textContent = interpolate(gettext("Query on %s"), [label]);
     dialog.querySelector("input[name=field_name]").value = field;
     dialog.querySelector("textarea").value = "";
     dialog.showModal();
@@ -62,7 +68,7 @@
       flag.className = "flag";
       flag.href = query.url;
       flag.title = query.text;
-      flag.textContent = "? Query: " + query.status;
+      flag.textContent = interpolate(gettext("? Query: %s"), [query.status]);
       bar.appendChild(flag);
     }
     if (open.length) row.classList.add("has-open-query");
@@ -70,8 +76,8 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "raise";
-      button.textContent = "Query";
-      button.setAttribute("aria-label", "Raise a query on " + label);
+      button.textContent = gettext("Query");
+      button.setAttribute("aria-label", interpolate(gettext("Raise a query on %s"), [label]));
       button.addEventListener("click", () => openDialog(field, label));
       bar.appendChild(button);
     }

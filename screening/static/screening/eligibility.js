@@ -3,6 +3,8 @@
 // ones beside the form. No rule is repeated here.
 (function () {
   "use strict";
+  // the user's language: Django's JavaScript catalog (admin:jsi18n); English without it
+  const gettext = window.gettext || ((text) => text);
   const form = document.getElementById("eligibilityassessment_form");
   const box = document.getElementById("live-verdict");
   if (!form || !box) return;
@@ -30,8 +32,8 @@
   function render(data) {
     verdict.textContent = data.verdict;
     verdict.className = "verdict " + (data.eligible === true ? "eligible" : data.eligible === false ? "not-eligible" : "undecided");
-    failing.replaceChildren(list("Failing criteria", (data.failing || []).map((c) => c.code + ": " + c.text)));
-    unknown.replaceChildren(list("Not answered yet", data.unknown && data.unknown.length ? [data.unknown.join(", ")] : []));
+    failing.replaceChildren(list(gettext("Failing criteria"), (data.failing || []).map((c) => c.code + ": " + c.text)));
+    unknown.replaceChildren(list(gettext("Not answered yet"), data.unknown && data.unknown.length ? [data.unknown.join(", ")] : []));
   }
 
   function ask() {
@@ -41,7 +43,7 @@
       .then((data) => { if (mine === sequence) render(data); })
       .catch(() => {
         if (mine !== sequence) return;
-        verdict.textContent = "The verdict cannot be computed just now: it is computed again when you save.";
+        verdict.textContent = gettext("The verdict cannot be computed just now: it is computed again when you save.");
         verdict.className = "verdict undecided";
       });
   }
@@ -61,7 +63,7 @@
     button.type = "button";
     button.id = "all-exclusions-no";
     button.className = "button";
-    button.textContent = "Answer every exclusion criterion No";
+    button.textContent = gettext("Answer every exclusion criterion No");
     button.disabled = !tick.checked;
     tick.closest(".form-row, .fieldBox, div").appendChild(button);
     tick.addEventListener("change", () => { button.disabled = !tick.checked; });

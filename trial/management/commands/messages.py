@@ -1,6 +1,6 @@
 """`manage.py messages`: the translation catalogs brought up to date with the code, always with
 the same options (so a test can tell whether the committed catalog is stale: tests/
-test_translations.py). Then translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po,
+test_translations.py). Then translate the new entries in locale/zh_Hans/LC_MESSAGES/*.po,
 following docs/glossary-zh.csv, and run `manage.py compilemessages` (make does it)."""
 
 import json
@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand
 from trial.i18n import model_texts
 
 LOCALES = ["zh_Hans"]
+# the Python code and templates; the JavaScript (served by the admin's jsi18n view)
+DOMAINS = ["django", "djangojs"]
 # what is not the application's own text: tests, benchmarks, collected static files, screenshots
 IGNORE = ["tests/*", "benchmarks/*", "staticfiles/*", "artifacts/*", "deploy/*", "docs/*"]
 
@@ -43,14 +45,16 @@ def write_model_texts() -> None:
 
 def makemessages(verbosity: int = 0) -> None:
     write_model_texts()
-    call_command(
-        "makemessages",
-        locale=LOCALES,
-        ignore_patterns=IGNORE,
-        no_obsolete=True,
-        add_location="file",
-        verbosity=verbosity,
-    )
+    for domain in DOMAINS:
+        call_command(
+            "makemessages",
+            locale=LOCALES,
+            domain=domain,
+            ignore_patterns=IGNORE,
+            no_obsolete=True,
+            add_location="file",
+            verbosity=verbosity,
+        )
 
 
 class Command(BaseCommand):

@@ -3,6 +3,9 @@
 // goes to the login page, which brings the user back here afterwards.
 (function () {
   "use strict";
+  // the user's language: Django's JavaScript catalog (admin:jsi18n); English without it
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((text, values) => text.replace("%s", values[0]));
   const script = document.currentScript;
   const idleSeconds = Number(script.dataset.idleSeconds);
   const keepaliveUrl = script.dataset.keepaliveUrl;
@@ -29,7 +32,7 @@
       const stay = document.createElement("button");
       stay.type = "button";
       stay.id = "session-stay";
-      stay.textContent = "Stay signed in";
+      stay.textContent = gettext("Stay signed in");
       stay.style.marginLeft = "12px";
       stay.addEventListener("click", function () {
         // a signed-out session answers with a redirect to the login page: not a 204
@@ -45,8 +48,10 @@
     }
     banner.hidden = false;
     banner.querySelector("#session-warning-text").textContent =
-      "For your security you will be signed out in " + secondsLeft +
-      " s without activity. Unsaved changes on this page would be lost.";
+      interpolate(
+        gettext("For your security you will be signed out in %s s without activity. Unsaved changes on this page would be lost."),
+        [secondsLeft]
+      );
   }
 
   function goToLogin() {
