@@ -207,6 +207,7 @@ class InfusionAdmin(VoidableAdmin):
     )
     list_filter = ("partial_dose", "infusion_reaction", "is_voided")
     list_select_related = ("enrollment__subject", "enrollment__cohort__dose_level", "dose_level")
+    ENTRY_ONLY = ("deviation_description",)
     search_fields = ("enrollment__subject__screening_number",)
     void_service = services.infusion_void
 
@@ -246,11 +247,13 @@ def _confirm(as_role):
                     messages.SUCCESS,
                 )
 
-    label = "investigator" if as_role == SiteRole.Role.INVESTIGATOR else _("safety reviewer")
+    description = (
+        _("Confirm the DLT as investigator")
+        if as_role == SiteRole.Role.INVESTIGATOR
+        else _("Confirm the DLT as safety reviewer")
+    )
     run.__name__ = f"confirm_dlt_as_{as_role}"
-    return admin.action(
-        description=_("Confirm the DLT as %(label)s") % {"label": label}, permissions=["change"]
-    )(run)
+    return admin.action(description=description, permissions=["change"])(run)
 
 
 @admin.register(DltEvaluation)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from screening.models import Subject
 from trial.models import AuditedModel, DoseLevel, Study, VoidableModel
@@ -70,7 +71,10 @@ class Cohort(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Cohort {self.sequence} (DL{self.dose_level.number})"
+        return _("Cohort %(sequence)s (DL%(dose)s)") % {
+            "sequence": self.sequence,
+            "dose": self.dose_level.number,
+        }
 
 
 class Enrollment(AuditedModel):
@@ -85,7 +89,7 @@ class Enrollment(AuditedModel):
         ordering = ["cohort", "enrollment_date", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.subject} in {self.cohort}"
+        return _("%(subject)s in %(cohort)s") % {"subject": self.subject, "cohort": self.cohort}
 
 
 class Lymphodepletion(VoidableModel):
@@ -110,7 +114,10 @@ class Lymphodepletion(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enrollment.subject} lymphodepletion {self.start_date}"
+        return _("%(subject)s lymphodepletion %(date)s") % {
+            "subject": self.enrollment.subject,
+            "date": self.start_date,
+        }
 
 
 class Infusion(VoidableModel):
@@ -135,7 +142,10 @@ class Infusion(VoidableModel):
         ordering = ["enrollment", "number"]
 
     def __str__(self) -> str:
-        return f"{self.enrollment.subject} infusion {self.number}"
+        return _("%(subject)s infusion %(number)s") % {
+            "subject": self.enrollment.subject,
+            "number": self.number,
+        }
 
 
 class DltEvaluation(AuditedModel):
@@ -236,7 +246,7 @@ class DltEvaluation(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enrollment.subject} DLT evaluation"
+        return _("%(subject)s DLT evaluation") % {"subject": self.enrollment.subject}
 
     @property
     def dlt_adjudicated(self) -> bool:
@@ -298,4 +308,7 @@ class EscalationDecision(AuditedModel):
         ordering = ["cohort"]
 
     def __str__(self) -> str:
-        return f"Decision after {self.cohort}: {self.get_action_display()}"
+        return _("Decision after %(cohort)s: %(action)s") % {
+            "cohort": self.cohort,
+            "action": self.get_action_display(),
+        }

@@ -58,7 +58,7 @@ class VisitDefinition(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} (day {self.target_day})"
+        return _("%(label)s (day %(day)s)") % {"label": self.label, "day": self.target_day}
 
 
 class Visit(VoidableModel):
@@ -134,7 +134,11 @@ class ResponseAssessment(VoidableModel):
         ordering = ["subject", "assessment_date", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.subject} response {self.assessment_date}: {self.response}"
+        return _("%(subject)s response %(date)s: %(response)s") % {
+            "subject": self.subject,
+            "date": self.assessment_date,
+            "response": self.response,
+        }
 
     def facts(self) -> rules.ResponseFacts:
         return rules.ResponseFacts(
@@ -190,7 +194,11 @@ class Disposition(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} end of study {self.end_of_study_date} ({self.get_end_of_study_reason_display()})"
+        return _("%(subject)s end of study %(date)s (%(reason)s)") % {
+            "subject": self.subject,
+            "date": self.end_of_study_date,
+            "reason": self.get_end_of_study_reason_display(),
+        }
 
 
 class ProtocolDeviation(VoidableModel):
@@ -239,4 +247,8 @@ class ProtocolDeviation(VoidableModel):
         ordering = ["subject", "deviation_date", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.get_category_display()} deviation {self.deviation_date}"
+        return _("%(subject)s %(category)s deviation %(date)s") % {
+            "subject": self.subject,
+            "category": self.get_category_display(),
+            "date": self.deviation_date,
+        }

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from screening.models import Subject
 from trial.models import AuditedModel, Site, Study, VoidableModel
@@ -231,7 +232,12 @@ class Signature(RecordRef, AuditedModel):
         ordering = ["-signed_at"]
 
     def __str__(self) -> str:
-        return f"{self.signer} signed {self.content_type.model} #{self.object_id} ({self.get_meaning_display()})"
+        return _("%(signer)s signed %(model)s #%(id)s (%(meaning)s)") % {
+            "signer": self.signer,
+            "model": self.content_type.model,
+            "id": self.object_id,
+            "meaning": self.get_meaning_display(),
+        }
 
 
 class MonitoringVisit(VoidableModel):
@@ -260,6 +266,8 @@ class MonitoringVisit(VoidableModel):
         verbose_name = "monitoring visit"
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} monitoring visit, site {self.site.code}, {self.visit_date}"
-        )
+        return _("%(kind)s monitoring visit, site %(site)s, %(date)s") % {
+            "kind": self.get_kind_display(),
+            "site": self.site.code,
+            "date": self.visit_date,
+        }

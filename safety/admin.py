@@ -33,7 +33,7 @@ class InDltWindowFilter(admin.SimpleListFilter):
     parameter_name = "in_dlt_window"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
+        return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dosing.models import DltEvaluation
 from screening.models import Subject
@@ -59,7 +60,7 @@ class DltCriteriaConfig(AuditedModel):
         verbose_name_plural = "DLT criteria"
 
     def __str__(self) -> str:
-        return f"DLT criteria of {self.study}"
+        return _("DLT criteria of %(study)s") % {"study": self.study}
 
     def as_rule(self) -> rules.DltCriteria:
         return rules.DltCriteria(
@@ -173,6 +174,8 @@ class AdverseEvent(VoidableModel):
     @property
     def display_term(self) -> str:
         return self.other_term if self.term == rules.OTHER_TERM else self.term
+
+    display_term.fget.short_description = gettext_lazy("term")
 
     @property
     def seriousness_criteria(self) -> list[str]:

@@ -317,6 +317,7 @@ class EligibilityAssessmentAdmin(VoidableAdmin):
         "confirmed_at",
     )
     change_form_template = "admin/screening/eligibilityassessment/change_form.html"
+    ENTRY_ONLY = ("no_exclusion_applies",)
     list_display = (
         "subject",
         "attempt",

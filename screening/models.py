@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from trial.models import Site, VoidableModel
 
@@ -109,7 +110,11 @@ class Consent(VoidableModel):
 
     def __str__(self) -> str:
         version = self.form_version.removeprefix("v").removeprefix("V")
-        return f"{self.subject} consent v{version} ({self.consent_date})"
+        return _("%(subject)s consent v%(version)s (%(date)s)") % {
+            "subject": self.subject,
+            "version": version,
+            "date": self.consent_date,
+        }
 
 
 def _answer(code: str):
@@ -251,7 +256,10 @@ class EligibilityAssessment(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} eligibility #{self.attempt}"
+        return _("%(subject)s eligibility #%(attempt)s") % {
+            "subject": self.subject,
+            "attempt": self.attempt,
+        }
 
     @property
     def is_confirmed(self) -> bool:
@@ -312,7 +320,7 @@ class MedicalHistory(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} AML history"
+        return _("%(subject)s AML history") % {"subject": self.subject}
 
 
 class PriorTherapy(VoidableModel):
@@ -346,4 +354,4 @@ class PriorTherapy(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.regimen}"
+        return _("line %(line)s: %(regimen)s") % {"line": self.line, "regimen": self.regimen}

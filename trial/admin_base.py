@@ -379,6 +379,12 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
                     ]
                 )
             ]
+        if not self.has_change_permission(request, obj):
+            fieldsets = [
+                (name, {**options, "fields": kept})
+                for name, options in fieldsets
+                if (kept := [f for f in options["fields"] if f not in self.ENTRY_ONLY])
+            ]
         if self.fieldsets is None:
             return fieldsets
         if obj is None or not self.has_change_permission(request, obj):
@@ -387,6 +393,8 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
 
     # read-only results a saved record shows that an add form would show as "-" (subclasses)
     COMPUTED_ON_SAVE: tuple[str, ...] = ()
+    # form fields that help entering data and hold none: not shown to a reader (a monitor)
+    ENTRY_ONLY: tuple[str, ...] = ()
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -394,6 +402,8 @@ class AuditedAdmin(DateEntryMixin, ReturnToWorkspaceMixin, ScopedHistoryMixin, S
             fields = [f for f in fields if f not in self.RECORD_FIELDS]
         if obj is None or not self.has_change_permission(request, obj):
             fields = [f for f in fields if f not in (REASON_FIELD, "seen_version")]
+        if not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f not in self.ENTRY_ONLY]
         return fields
 
     def save_model(self, request, obj, form, change):

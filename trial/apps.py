@@ -15,3 +15,6 @@ class TrialConfig(AppConfig):
         translate_models()
         # the admin's own app list: texts Django 5.2's zh_Hans catalog does not have yet
         register(["Model name", "Add link", "Change or view list link"], "django.contrib.admin")
+        # simple-history's and django-otp's, whose zh_Hans catalogs lack them
+        register(["Changes"], "simple_history: object_history_list.html")
+        register(["TOTP device", "static device", "static token"], "django_otp")

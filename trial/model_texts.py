@@ -42,7 +42,7 @@ gettext_noop("user")
 # Translators: trial.User
 gettext_noop("users")
 
-# Translators: otp_totp.TOTPDevice
+# Translators: otp_totp.TOTPDevice, django_otp
 gettext_noop("TOTP device")
 
 # Translators: trial.HistoricalTOTPDevice.name, trial.HistoricalStaticDevice.name, trial.HistoricalApiToken.name and 7 more
@@ -120,7 +120,7 @@ gettext_noop("The t value of the latest verified token. The next token must be a
 # Translators: trial.HistoricalTOTPDevice.user, trial.HistoricalStaticDevice.user
 gettext_noop("The user that this device belongs to.")
 
-# Translators: otp_static.StaticDevice
+# Translators: otp_static.StaticDevice, django_otp
 gettext_noop("static device")
 
 # Translators: trial.ApiToken
@@ -2125,6 +2125,12 @@ gettext_noop("Add link")
 
 # Translators: django.contrib.admin
 gettext_noop("Change or view list link")
+
+# Translators: simple_history: object_history_list.html
+gettext_noop("Changes")
+
+# Translators: django_otp
+gettext_noop("static token")
 
 # Translators: screening.rules.CRITERIA
 gettext_noop("Age: >= 3 years old and <= 75 years old, male or female.")

@@ -306,7 +306,11 @@ class SiteRole(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} - {self.get_role_display()} at {self.site.code}"
+        return _("%(user)s - %(role)s at %(site)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "site": self.site.code,
+        }
 
 
 class DoseLevel(VoidableModel):

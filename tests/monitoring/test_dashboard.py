@@ -312,7 +312,7 @@ def test_the_cohort_page_shows_the_plot_beside_the_decision_table(demo_db):
     page = _client("datamanager").get("/admin/dosing/cohort/").content.decode()
 
     assert '<img class="plot" src="/api/v1/escalation/plot.svg?study=NCT05734898"' in page
-    assert "<caption>Decision table (three_plus_three)</caption>" in page
+    assert "<caption>Decision table (3+3)</caption>" in page
     assert "<td>1 of 3</td><td>stay</td><td>treat 3 more at the same dose</td>" in page
 
 
