@@ -22,7 +22,7 @@ SHIFTED_TESTS := tests/monitoring tests/followup tests/safety tests/dosing/test_
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 locale/%.mo: locale/%.po | $(STAMP)
 	command -v msgfmt >/dev/null || (apt-get update -q && apt-get install -y -q gettext)
-	$(BIN)/python manage.py compilemessages --locale $(firstword $(subst /, ,$*)) -v0
+	SECRET_KEY=$${SECRET_KEY:-compilemessages-only} $(BIN)/python manage.py compilemessages --locale $(firstword $(subst /, ,$*)) -v0
 
 # after changing text in the code or templates: update the catalog, then translate what is new
 messages: install
