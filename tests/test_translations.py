@@ -183,6 +183,51 @@ def test_api_messages_follow_accept_language_and_the_codes_stay():
 
 
 @pytest.mark.django_db
+def test_a_service_error_answers_in_the_clients_language_with_the_same_fields(
+    api, coordinator_a, site_a
+):
+    """The service's validation message is translated at the time of the request; the field it
+    belongs to, the status and what is stored (nothing) are the same in both languages."""
+    from screening.models import Subject
+
+    body = {"site": site_a.pk, "date_of_birth": "2099-01-01", "sex": "F"}
+    client = api(coordinator_a)
+    english = client.post("/api/v1/subjects/", body, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.post("/api/v1/subjects/", body, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert (english.status_code, english.json()) == (
+        400,
+        {"date_of_birth": ["The date of birth is in the future."]},
+    )
+    assert (chinese.status_code, chinese.json()) == (
+        400,
+        {"date_of_birth": ["出生日期不能是将来的日期。"]},
+    )
+    assert not Subject.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_chinese_page_shows_dates_in_the_chinese_format_and_entry_stays_iso(
+    coordinator_a, register
+):
+    """Dates shown follow the language (Django's zh_Hans formats); date fields still take and
+    show ISO dates, which both languages read."""
+    from django.utils import formats, timezone
+
+    subject = register()
+    coordinator_a.language = "zh-hans"
+    coordinator_a.save(update_fields=["language"])
+    client = Client()
+    client.force_login(coordinator_a)
+    page = client.get(reverse("admin:screening_subject_change", args=[subject.pk]))
+    text = page.content.decode()
+    created = timezone.localtime(subject.created_at)
+    assert f"{created.year}年{created.month}月{created.day}日" in text
+    # the form shows the stored date as it takes it back: saving it unchanged is accepted
+    assert f'value="{subject.date_of_birth.isoformat()}"' in text
+    assert formats.get_format("DATE_INPUT_FORMATS", lang="zh-hans")[0] == "%Y-%m-%d"
+
+
+@pytest.mark.django_db
 def test_a_coordinators_dashboard_casebook_and_calendar_are_in_chinese(coordinator_a, register):
     """The screens marked so far (issue 22 goes on): headings and table heads in Chinese, the
     subject's data (its screening number) unchanged."""

@@ -202,6 +202,16 @@ def test_a_coordinator_works_in_chinese_from_sign_in_to_casebook(
     assert_no_english_label(page, *data)
     page.locator(".field-grade").scroll_into_view_if_needed()
     shot(page, "crs-form")
+    # the saved record's dates come back in the form as it takes them: a correction saves
+    assert page.input_value("#id_assessed_at_0") == assessed.date().isoformat()
+    page.fill("#id_max_temp_c", "39.5")
+    page.fill("#id_change_reason", "核对护理记录后更正体温")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    assert page.locator(".errornote, .errorlist").count() == 0, page.inner_text("#content")
+    crs.refresh_from_db()
+    assert (str(crs.max_temp_c), crs.grade) == ("39.5", 2)
+    assert has_chinese(page.inner_text(".messagelist"))
 
     # --- casebook ---------------------------------------------------------------------
     page.goto(f"{live_server.url}/admin/casebook/{infused.pk}/")
