@@ -2,6 +2,7 @@
 escalation decisions, the live escalation state and design simulations."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -539,7 +540,7 @@ class SimulationQuerySerializer(serializers.Serializer):
                 "Give probabilities as numbers separated by commas."
             ) from None
         if not 1 <= len(probabilities) <= 10 or any(not 0 <= p <= 1 for p in probabilities):
-            raise serializers.ValidationError("Give 1 to 10 probabilities between 0 and 1.")
+            raise serializers.ValidationError(_("Give 1 to 10 probabilities between 0 and 1."))
         return probabilities
 
 

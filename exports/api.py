@@ -7,6 +7,7 @@ from datetime import UTC
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -87,7 +88,7 @@ class DatasetExportView(StudyAPIView):
     )
     def get(self, request, dataset: str):
         if dataset not in DATASETS:
-            raise Http404("No such dataset.")
+            raise Http404(_("No such dataset."))
         chunks = csv_chunks(DATASETS[dataset], user=request.user, as_of=_cut(request))
         response = StreamingHttpResponse(chunks, content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{dataset}.csv"'
@@ -114,7 +115,7 @@ class DictionaryView(StudyAPIView):
         if fmt == "json":
             return Response(dictionary)
         if fmt != "csv":
-            raise Http404("Use dictionary.csv or dictionary.json.")
+            raise Http404(_("Use dictionary.csv or dictionary.json."))
         return stream_csv(dictionary_lines(), "data_dictionary.csv")
 
 
@@ -147,10 +148,10 @@ class SdtmView(StudyAPIView):
     def get(self, request, domain: str):
         domain = domain.upper()
         if domain not in sdtm.DOMAINS:
-            raise Http404("No such SDTM domain.")
+            raise Http404(_("No such SDTM domain."))
         fmt = request.query_params.get("format", "csv")
         if fmt not in ("csv", "xpt"):
-            raise ValidationError({"format": ["Use csv or xpt."]})
+            raise ValidationError({"format": [_("Use csv or xpt.")]})
         cut = _cut(request)
         records = sdtm.domain_rows(
             domain, user=request.user, study=study_from_query(request), cut=cut
@@ -183,7 +184,7 @@ class OdmView(StudyAPIView):
     def get(self, request):
         audit = request.query_params.get("audit", "false")
         if audit not in ("true", "false"):
-            raise ValidationError({"audit": ["Use true or false."]})
+            raise ValidationError({"audit": [_("Use true or false.")]})
         chunks = odm_chunks(
             user=request.user,
             study=study_from_query(request),

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from trial.selectors import study_list
 
@@ -123,11 +124,11 @@ def parse_cut(raw: str, *, now: datetime) -> datetime:
     except ValueError:  # well formed, but no such date (2026-02-30)
         cut = None
     if cut is None or cut.tzinfo is None:
-        raise ValueError("Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z.")
+        raise ValueError(_("Use an ISO 8601 date-time with its offset, e.g. 2026-11-25T12:00:00Z."))
     if cut > now:
-        raise ValueError("A data cut cannot be in the future.")
+        raise ValueError(_("A data cut cannot be in the future."))
     if cut < EARLIEST_CUT:
-        raise ValueError("A data cut cannot be earlier than 1980-01-01.")
+        raise ValueError(_("A data cut cannot be earlier than 1980-01-01."))
     return cut.astimezone(UTC)
 
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from trial.selectors import scope_to_sites
 
@@ -150,5 +151,5 @@ def subject_for_write(data, instance) -> Subject:
         data.get("subject") if instance is None or instance._state.adding else instance.subject
     )
     if subject is None:
-        raise ValidationError({"subject": "This field is required."})
+        raise ValidationError({"subject": _("This field is required.")})
     return Subject.objects.select_related("site").get(pk=getattr(subject, "pk", subject))

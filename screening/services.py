@@ -287,7 +287,7 @@ def eligibility_preview(*, user, data: Mapping[str, Any]) -> dict:
         **{name: data.get(name) for name in (*FACT_FIELDS, *ANSWER_FIELDS.values())},
     )
     if subject is None:
-        return {"verdict": "Choose the subject to see the verdict.", "eligible": None}
+        return {"verdict": _("Choose the subject to see the verdict."), "eligible": None}
     _compute(assessment)
     unknown = [c for c in rules.CODES if assessment.criteria.get(c) is None]
     if assessment.eligible is True:

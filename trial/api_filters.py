@@ -15,6 +15,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db import models
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from rest_framework.exceptions import ValidationError
@@ -46,7 +47,7 @@ class StrictBooleanFormField(forms.Field):
         try:
             return self.VALUES[str(value).lower()]
         except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
+            raise forms.ValidationError(_("Use true or false."), code="invalid") from None
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -66,7 +67,7 @@ class UtcDateTimeFormField(django_filters.fields.IsoDateTimeField):
         try:
             return value.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+            raise forms.ValidationError(_("Date-time out of range."), code="invalid") from None
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
