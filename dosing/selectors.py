@@ -1,12 +1,14 @@
 """Reads of dosing data, and the live escalation state of a study."""
 
+import functools
+import re
 from dataclasses import asdict
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from trial.models import Study
 from trial.selectors import scope_to_sites, study_list
@@ -271,6 +273,93 @@ def action_word(action: str) -> str:
         rules.STOP: pgettext("escalation action", "stop"),
     }
     return words.get(action, action)
+
+
+# The rules' one-sentence explanations (dosing/rules.py writes them in English: the rules modules
+# are a public contract, free of Django), each written here as its template: the template is the
+# catalog's msgid and, read as a pattern, finds the values in the rule's sentence. A sentence no
+# template matches is shown as the rule wrote it (tests/dosing/test_reason_words.py makes every
+# branch of both rules match one).
+REASONS = [
+    gettext_noop("{y} of {n} patients had a DLT at dose 1, the lowest: no tolerable dose."),
+    gettext_noop(
+        "{y} of {n} patients had a DLT at dose {d}: dose {below} ({y_below} of {n_below} with a "
+        "DLT) is the MTD."
+    ),
+    gettext_noop(
+        "{y} of {n} patients had a DLT at dose {d}: treat 3 more at dose {below}, which has "
+        "{n_below} patients."
+    ),
+    gettext_noop(
+        "The cohort at dose {d} is not complete: {missing} more evaluable patient(s) needed "
+        "before deciding."
+    ),
+    gettext_noop("1 of 3 patients had a DLT at dose {d}: treat 3 more at the same dose."),
+    gettext_noop("{y} of {n} patients had a DLT at dose {d}, the highest dose: it is the MTD."),
+    gettext_noop(
+        "{y} of {n} patients had a DLT at dose {d} and dose {above} was too toxic ({y_above} of "
+        "{n_above}): dose {mtd} is the MTD."
+    ),
+    gettext_noop("{y} of {n} patients had a DLT at dose {d}: escalate to dose {above}."),
+    gettext_noop(
+        "Dose 1 is eliminated: P(DLT rate > {target}) > {cutoff} with {y} of {n} patients; no "
+        "tolerable dose."
+    ),
+    gettext_noop(
+        "Dose {eliminated} and above are eliminated as too toxic: de-escalate to dose {below}."
+    ),
+    gettext_noop("No evaluable patient at dose {d} yet: treat the next cohort there."),
+    gettext_noop(
+        "{y} of {n} patients ({rate}) had a DLT at dose {d}, at or below {lambda_e}, but dose "
+        "{highest} is the highest usable: stay."
+    ),
+    gettext_noop(
+        "{y} of {n} patients ({rate}) had a DLT at dose {d}, at or below lambda_e {lambda_e}: "
+        "escalate to dose {above}."
+    ),
+    gettext_noop(
+        "{y} of {n} patients ({rate}) had a DLT at dose {d}, at or above lambda_d {lambda_d}, but "
+        "it is the lowest dose: stay."
+    ),
+    gettext_noop(
+        "{y} of {n} patients ({rate}) had a DLT at dose {d}, at or above lambda_d {lambda_d}: "
+        "de-escalate to dose {below}."
+    ),
+    gettext_noop(
+        "{y} of {n} patients ({rate}) had a DLT at dose {d}, between {lambda_e} and {lambda_d}: "
+        "stay."
+    ),
+    gettext_noop(
+        "{n} patients at dose {d} reach the early-stop count {earlystop} with the decision to "
+        "stay: stop; the selected MTD is none."
+    ),
+    gettext_noop(
+        "{n} patients at dose {d} reach the early-stop count {earlystop} with the decision to "
+        "stay: stop; the selected MTD is dose {mtd}."
+    ),
+]
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@functools.cache
+def _reason_pattern(template: str) -> re.Pattern:
+    parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ...
+    return re.compile(
+        "".join(
+            re.escape(part) if i % 2 == 0 else rf"(?P<{part}>[-\w.]+)"
+            for i, part in enumerate(parts)
+        )
+    )
+
+
+def reason_words(reason: str) -> str:
+    """A rule's explanation in the reader's language (as the rule wrote it when no template
+    matches it)."""
+    for template in REASONS:
+        found = _reason_pattern(template).fullmatch(reason)
+        if found:
+            return _(template).format(**found.groupdict())
+    return reason
 
 
 def decision_table(study: Study) -> dict:
