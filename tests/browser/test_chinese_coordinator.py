@@ -15,7 +15,12 @@ import pytest
 from django.utils import timezone
 
 from .conftest import ARTIFACTS, recovery_code
-from .test_site_staff_and_monitor import PASSWORD, _choose, demo_study  # noqa: F401
+from .test_site_staff_and_monitor import (  # noqa: F401
+    ORGAN_FUNCTION,
+    PASSWORD,
+    _choose,
+    demo_study,
+)
 
 pytestmark = pytest.mark.usefixtures("allow_history_flush")
 
@@ -154,18 +159,7 @@ def test_a_coordinator_works_in_chinese_from_sign_in_to_casebook(
         page.check(f"input[name={name}][value=true]")
     page.check("input[name=i3][value=false]")
     page.select_option("#id_childbearing_potential", "false")
-    for name, value in {
-        "ecog": "3",  # fails I5: ECOG 0-2
-        "cardiac_function_grade": "1",
-        "tbil": "12",
-        "tbil_uln": "21",
-        "ast": "35",
-        "ast_uln": "40",
-        "alt": "28",
-        "alt_uln": "40",
-        "creatinine": "68",
-        "creatinine_uln": "97",
-    }.items():
+    for name, value in {**ORGAN_FUNCTION, "ecog": "3"}.items():  # ECOG 3 fails I5 (0-2)
         page.fill(f"#id_{name}", value)
     page.check("#id_no_exclusion_applies")
     page.click("#all-exclusions-no")

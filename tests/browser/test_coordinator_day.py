@@ -14,7 +14,12 @@ import pytest
 from django.utils import timezone
 
 from .conftest import ARTIFACTS
-from .test_site_staff_and_monitor import PASSWORD, _choose, demo_study  # noqa: F401
+from .test_site_staff_and_monitor import (  # noqa: F401
+    ORGAN_FUNCTION,
+    PASSWORD,
+    _choose,
+    demo_study,
+)
 
 pytestmark = pytest.mark.usefixtures("allow_history_flush")
 
@@ -109,18 +114,7 @@ def test_from_the_matrix_to_an_infused_patient_in_15_page_loads(
         page.check(f"input[name={name}][value=true]")
     page.check("input[name=i3][value=false]")
     page.select_option("#id_childbearing_potential", "false")
-    for name, value in {
-        "ecog": "1",
-        "cardiac_function_grade": "1",
-        "tbil": "12",
-        "tbil_uln": "21",
-        "ast": "35",
-        "ast_uln": "40",
-        "alt": "28",
-        "alt_uln": "40",
-        "creatinine": "68",
-        "creatinine_uln": "97",
-    }.items():
+    for name, value in ORGAN_FUNCTION.items():
         page.fill(f"#id_{name}", value)
     verdict = page.locator("#live-verdict .verdict")
     page.wait_for_function(

@@ -20,6 +20,19 @@ from .conftest import ARTIFACTS
 pytestmark = pytest.mark.usefixtures("allow_history_flush")
 
 PASSWORD = "browser-password-1"
+# an eligible patient's performance status and organ function on the eligibility form (I5, I7)
+ORGAN_FUNCTION = {
+    "ecog": "1",
+    "cardiac_function_grade": "1",
+    "tbil": "12",
+    "tbil_uln": "21",
+    "ast": "35",
+    "ast_uln": "40",
+    "alt": "28",
+    "alt_uln": "40",
+    "creatinine": "68",
+    "creatinine_uln": "97",
+}
 
 
 def _day(days_ago: int) -> str:
@@ -102,19 +115,7 @@ def test_screen_enroll_treat_grade_then_monitor_history_and_query(
     for name, value in answers.items():  # yes / no / unknown radio buttons
         nurse.check(f"input[name={name}][value={value}]")
     nurse.select_option("#id_childbearing_potential", "false")
-    numbers = {
-        "ecog": "1",
-        "cardiac_function_grade": "1",
-        "tbil": "12",
-        "tbil_uln": "21",
-        "ast": "35",
-        "ast_uln": "40",
-        "alt": "28",
-        "alt_uln": "40",
-        "creatinine": "68",
-        "creatinine_uln": "97",
-        "nkg2d_ligand_positive_pct": "62.5",
-    }
+    numbers = {**ORGAN_FUNCTION, "nkg2d_ligand_positive_pct": "62.5"}
     for name, value in numbers.items():
         nurse.fill(f"#id_{name}", value)
     nurse.fill("#id_nkg2d_test_date", _day(19))
