@@ -20,6 +20,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext
 
 from monitoring.models import Query
 from monitoring.selectors import casebook, query_thread, signature_manifest
@@ -44,7 +45,7 @@ def _display(obj, field) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _yes_no(value)
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
     if isinstance(value, date):
@@ -58,9 +59,13 @@ def _display(obj, field) -> str:
     return str(value)
 
 
+def _yes_no(value: bool) -> str:
+    return pgettext("value", "yes") if value else pgettext("value", "no")
+
+
 def _plain(value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _yes_no(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     return "" if value is None else str(value)
@@ -78,7 +83,11 @@ def record_values(obj) -> list[tuple[str, str]]:
 def _history(obj) -> list[dict]:
     """Every version of the record, oldest first: when, who, what kind, why and what changed."""
     rows = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
-    kinds = {"+": "created", "~": "changed", "-": "deleted"}
+    kinds = {
+        "+": pgettext("change", "created"),
+        "~": pgettext("change", "changed"),
+        "-": pgettext("change", "deleted"),
+    }
     versions, previous = [], None
     for row in rows:
         changes = []
@@ -95,7 +104,9 @@ def _history(obj) -> list[dict]:
         versions.append(
             {
                 "at": row.history_date,
-                "user": (user.get_full_name() or user.get_username()) if user else "system",
+                "user": (user.get_full_name() or user.get_username())
+                if user
+                else gettext("system"),
                 "kind": kinds.get(row.history_type, row.history_type),
                 "reason": row.history_change_reason or "",
                 "changes": changes,

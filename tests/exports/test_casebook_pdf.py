@@ -14,7 +14,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exports import casebook as casebook_module
 from exports.casebook import casebook_pdf, record_values
@@ -23,7 +23,7 @@ from monitoring import services as monitoring
 from screening import services as screening
 from screening.models import Consent, Subject
 
-from ..browser.conftest import ARTIFACTS
+from ..browser.conftest import ARTIFACTS, cjk_font  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,23 @@ def test_the_first_page_renders_with_ink_on_it(signed_subject):
     image.save(ARTIFACTS / "casebook_pdf_page1.png")
     dark = sum(image.histogram()[:128])
     assert image.size[0] > 800 and dark > 10_000
+
+
+@pytest.mark.usefixtures("cjk_font")
+def test_a_chinese_readers_pdf_is_in_chinese_with_its_glyphs_drawn(signed_subject):
+    """Issue 22: the PDF comes out in the language of whoever makes it, with the CJK font
+    embedded (the text extracts as Chinese, and the page is kept in artifacts/ to look at); the
+    data in it, the screening number and the dates, stay as they are."""
+    with translation.override("zh-hans"):
+        pdf = casebook_pdf(signed_subject, generated_by="x")
+    text = _squeezed(_text(pdf))
+    assert f"受试者{signed_subject.screening_number}" in text
+    assert "研究中心" in text and "知情同意" in text
+    assert "已作废否" in text and "创建" in text  # computed values too: a boolean, a change
+    page = pdfium.PdfDocument(pdf)[0]
+    page.render(scale=1.5).to_pil().convert("L").save(ARTIFACTS / "zh-casebook-pdf-page1.png")
+    english = _squeezed(_text(casebook_pdf(signed_subject, generated_by="x")))
+    assert f"Subject{signed_subject.screening_number}" in english and "受试者" not in english
 
 
 def test_the_admin_gives_the_pdf_of_a_subject_of_the_users_sites_only(
