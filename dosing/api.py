@@ -1,7 +1,9 @@
 """Dosing endpoints: cohorts, enrollments, lymphodepletion, infusions, DLT evaluations,
 escalation decisions, the live escalation state and design simulations."""
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -490,29 +492,45 @@ class EscalationView(StudyAPIView):
         return Response(EscalationStateSerializer(state, context={"request": request}).data)
 
 
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
 class EscalationPlotView(StudyAPIView):
     """The escalation plot as SVG: dose level by patient in order of enrollment, DLTs marked,
-    the decision after each cohort annotated, the MTD once declared."""
+    the decision after each cohort annotated, the MTD once declared. Its words are in `lang`
+    when given (the pages pass the language of the user, who may have chosen one other than the
+    browser's), else in the request's Accept-Language like the rest of the API."""
 
-    query_parameters = ("study",)
+    query_parameters = ("study", "lang")
 
     queryset = Cohort.objects.none()  # reading it needs "view cohort"
     renderer_classes = [JSONRenderer, SvgRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("study", str, description="Registry id, e.g. NCT05734898")],
+        parameters=[
+            OpenApiParameter("study", str, description="Registry id, e.g. NCT05734898"),
+            OpenApiParameter(
+                "lang", str, enum=LANGUAGE_CODES, description="Language of the plot's words"
+            ),
+        ],
         responses={(200, "image/svg+xml"): OpenApiTypes.STR},
     )
     def get(self, request):
         study = study_from_query(request)
+        language = request.query_params.get("lang")
+        if language is not None and language not in LANGUAGE_CODES:
+            raise serializers.ValidationError(
+                {"lang": [_("Use one of: %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)}]}
+            )
         state = selectors.escalation_state(study=study)
-        svg = escalation_svg(
-            study=study.registry_id,
-            doses=state["doses"],
-            patients=selectors.escalation_patients(study=study),
-            decisions=state["decisions"],
-            mtd=state["mtd"],
-        )
+        with translation.override(language or translation.get_language()):
+            svg = escalation_svg(
+                study=study.registry_id,
+                doses=state["doses"],
+                patients=selectors.escalation_patients(study=study),
+                decisions=state["decisions"],
+                mtd=state["mtd"],
+            )
         return HttpResponse(svg, content_type="image/svg+xml")
 
 

@@ -120,3 +120,26 @@ def test_an_empty_study_still_gives_a_plot():
     )
     assert "X: no patient enrolled yet" in _texts(svg)
     assert _markers(svg) == []
+
+
+def test_the_plots_words_follow_lang_or_else_accept_language(get_plot):
+    """Issue 22: the pages pass the user's language (`lang`), which may differ from what the
+    browser asks for; without it the API's rule applies (Accept-Language). Codes and numbers
+    stay; an unknown language is a 400 on its field."""
+    chinese = _texts(get_plot(query="?lang=zh-hans").content)
+    assert {"剂量限制性毒性", "无剂量限制性毒性", "患者（按入组顺序）", "剂量水平"} <= set(chinese)
+    assert "C2: 维持原剂量 -> 2" in chinese
+    assert "Patient, in order of enrollment" not in chinese
+
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="coordinator"))
+    by_browser = client.get("/api/v1/escalation/plot.svg", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert _texts(by_browser.content) == chinese
+    english = client.get("/api/v1/escalation/plot.svg?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Patient, in order of enrollment" in _texts(english.content)
+
+    refused = get_plot(query="?lang=fr")
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"lang": ["Use one of: en, zh-hans."]},
+    )
