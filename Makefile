@@ -18,6 +18,11 @@ SHIFTED_TESTS := tests/monitoring tests/followup tests/safety tests/dosing/test_
 
 .PHONY: install run test lint migrate clean messages
 
+# Some shells (these machines among them) set PYTHONDONTWRITEBYTECODE: then every process, and
+# each pytest worker, compiles the project and rewrites the test modules again (collection took
+# 11.6 s per process with it, 6.5 s without). __pycache__ is ignored by git and .dockerignore.
+unexport PYTHONDONTWRITEBYTECODE
+
 # the translations (issue 22): compiled from the committed catalog (gettext's msgfmt), not committed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 locale/%.mo: locale/%.po | $(STAMP)
