@@ -43,6 +43,9 @@ def pytest_configure(config):
 
     override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
 
+    # pytest-xdist's loadfile takes the files in collection order (see the hook below)
+    config.option.loadscopereorder = False
+
     when = config.getoption("--clock")
     if when:
         moment = datetime.fromisoformat(when)
@@ -50,6 +53,24 @@ def pytest_configure(config):
             raise pytest.UsageError("--clock needs a UTC offset, e.g. 2028-02-29T12:00+08:00")
         config._clock = time_machine.travel(moment, tick=True)
         config._clock.start()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, kept within each file
+def pytest_collection_modifyitems(config, items):
+    """Files marked `slow` first, the longest first, then the rest by number of tests (what
+    pytest-xdist's loadfile does by itself). xdist alone put the slow files of few tests last
+    (test_migrations.py's single test took 33 s): one worker ran them while the other sat idle
+    for 20 s. Tests keep their order within a file."""
+
+    def seconds(item):
+        marker = item.get_closest_marker("slow")
+        return marker.args[0] if marker else 0
+
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    order = sorted(by_file.values(), key=lambda tests: (-seconds(tests[0]), -len(tests)))
+    items[:] = [item for tests in order for item in tests]
 
 
 def pytest_report_header(config):

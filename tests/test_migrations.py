@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+pytestmark = pytest.mark.slow(33)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

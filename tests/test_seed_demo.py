@@ -25,7 +25,7 @@ from safety.models import (
 from screening.models import Consent, EligibilityAssessment, Subject
 from trial.models import DoseLevel, Site, SiteRole, Study, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow(9)]
 
 MODELS = (
     User,

@@ -22,7 +22,7 @@ from .test_site_staff_and_monitor import (  # noqa: F401
     demo_study,
 )
 
-pytestmark = pytest.mark.usefixtures("allow_history_flush")
+pytestmark = [pytest.mark.usefixtures("allow_history_flush"), pytest.mark.slow(10)]
 
 # where labels are: headings, table heads, form labels and help, buttons, links of the page's
 # frame, messages and the verdict; not the data cells

@@ -21,7 +21,7 @@ from .test_site_staff_and_monitor import (  # noqa: F401
     demo_study,
 )
 
-pytestmark = pytest.mark.usefixtures("allow_history_flush")
+pytestmark = [pytest.mark.usefixtures("allow_history_flush"), pytest.mark.slow(17)]
 
 PAGE_LOADS_BEFORE_THE_MATRIX = 30  # issue 17: counted by hand on the list-based admin
 PAGE_LOADS = 15

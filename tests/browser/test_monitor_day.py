@@ -14,7 +14,7 @@ from .conftest import ARTIFACTS
 from .test_coordinator_day import Counted
 from .test_site_staff_and_monitor import PASSWORD, demo_study  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("allow_history_flush")
+pytestmark = [pytest.mark.usefixtures("allow_history_flush"), pytest.mark.slow(12)]
 
 MONITOR_LOADS = 8
 COORDINATOR_LOADS = 6

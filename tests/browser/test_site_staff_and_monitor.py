@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .conftest import ARTIFACTS
 
-pytestmark = pytest.mark.usefixtures("allow_history_flush")
+pytestmark = [pytest.mark.usefixtures("allow_history_flush"), pytest.mark.slow(30)]
 
 PASSWORD = "browser-password-1"
 # an eligible patient's performance status and organ function on the eligibility form (I5, I7)

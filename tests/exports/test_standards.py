@@ -16,7 +16,7 @@ from exports import sdtm
 from exports.sdtm_spec import DOMAINS as SPEC
 from safety.services import ae_save, lab_result_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow(9)]
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from trial.api_base import version_etag
 from trial.models import User
 from trial.services import api_token_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow(55)]
 
 ROLES = ("datamanager", "coordinator")
 # generated examples per operation and role, beside the schema's own: 5 in every run (8 took

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow(13)
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SETTINGS_ENV = {
     "SECRET_KEY",
