@@ -25,7 +25,7 @@ from safety.models import (
 from screening.models import Consent, EligibilityAssessment, Subject
 from trial.models import DoseLevel, Site, SiteRole, Study, User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow(9)]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow(4)]
 
 MODELS = (
     User,
@@ -96,8 +96,22 @@ def test_seed_demo_twice_creates_the_same_rows():
     }
 
 
-def test_the_demo_study_is_nct05734898_with_placeholder_doses():
-    _seed()
+def test_passwords_are_printed_only_with_debug_or_the_flag(settings):
+    settings.DEBUG = False
+    quiet = _seed()
+    assert "demo-NCT05734898" not in quiet
+    assert not User.objects.get(username="coordinator").has_usable_password()
+
+    loud = _seed("--demo-passwords")
+    assert "coordinator     demo-NCT05734898" in loud
+
+
+# The tests below read the demo as loaded once for the module (tests/demo_db.py: the same
+# `seed_demo`, 1.4 s each time). They come after the tests that load it themselves: a module
+# fixture lasts from its first use to the end of the module.
+
+
+def test_the_demo_study_is_nct05734898_with_placeholder_doses(demo_db):
     study = Study.objects.get()
     assert (study.registry_id, study.target_enrollment, study.dlt_window_days) == (
         "NCT05734898",
@@ -123,8 +137,7 @@ def test_the_demo_study_is_nct05734898_with_placeholder_doses():
     assert sorted(SiteRole.objects.values_list("role", flat=True)) == sorted(SiteRole.Role.values)
 
 
-def test_the_demo_subjects_are_at_different_stages_and_marked_as_demo():
-    _seed()
+def test_the_demo_subjects_are_at_different_stages_and_marked_as_demo(demo_db):
     assert list(Subject.objects.values_list("screening_number", "status", "is_demo"))[:4] == [
         ("01-S-001", "eligible", True),
         ("01-S-002", "screen_failed", True),
@@ -138,18 +151,7 @@ def test_the_demo_subjects_are_at_different_stages_and_marked_as_demo():
     assert failed.reasons == ["I7", "E13"]
 
 
-def test_passwords_are_printed_only_with_debug_or_the_flag(settings):
-    settings.DEBUG = False
-    quiet = _seed()
-    assert "demo-NCT05734898" not in quiet
-    assert not User.objects.get(username="coordinator").has_usable_password()
-
-    loud = _seed("--demo-passwords")
-    assert "coordinator     demo-NCT05734898" in loud
-
-
-def test_the_demo_trial_is_a_3_plus_3_in_progress():
-    _seed()
+def test_the_demo_trial_is_a_3_plus_3_in_progress(demo_db):
     state = escalation_state(study=Study.objects.get())
     assert [(d["dose"], d["treated"], d["pending"], d["n"], d["y"]) for d in state["doses"]] == [
         (1, 3, 0, 3, 0),
@@ -168,8 +170,7 @@ def test_the_demo_trial_is_a_3_plus_3_in_progress():
     ]
 
 
-def test_the_demo_dlt_comes_from_a_flagged_crs_and_is_adjudicated():
-    _seed()
+def test_the_demo_dlt_comes_from_a_flagged_crs_and_is_adjudicated(demo_db):
     (candidate,) = DltCandidate.objects.all()
     assert (candidate.clause, candidate.status) == ("crs_grade_4", "accepted")
     evaluation = candidate.dlt_evaluation
